@@ -1,0 +1,224 @@
+// The Keel client: connects to NATS, and turns each call into one API request (see requester.ts for
+// retries). Keys and values are strings (UTF-8) or bytes; results carry bytes plus string getters.
+import { randomUUID } from 'node:crypto';
+import { connect as natsConnect, type NatsConnection } from 'nats';
+import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
+import type { RequestId } from '../codec/types.js';
+import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
+import { InvalidArgumentError } from '../codec/errors.js';
+import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
+import { LeaseApi } from './lease.js';
+import { Requester } from './requester.js';
+import {
+  KeyValueView, toDeleteItem, toRangeItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
+  type DeleteResponse, type KeyValueWithHeader, type MembersResponse, type MemberStatus, type PutResponse,
+  type RangeResponse, type StatusResponse, type TxnResponse,
+} from './results.js';
+import { TxnBuilder, op, txnRequestOf, type DeleteOptions, type PutOptions, type TxnSpec } from './txn.js';
+import { WriteGate } from './write-gate.js';
+
+export interface ConnectOptions extends NatsAuthOptions {
+  /** Cluster name: subjects are keel.<cluster>.*. Default 'default'. */
+  cluster?: string;
+  /** Per attempt. Default 2000. */
+  timeoutMs?: number;
+  /** For one call including its retries. Default 15000. */
+  deadlineMs?: number;
+  /** Number of NATS connections requests are spread over. Default 1. */
+  pool?: number;
+  /** Use this connection instead of opening one (close() leaves it open). */
+  nc?: NatsConnection;
+  /** Overrides of the request limits checked before sending. */
+  limits?: Partial<Limits>;
+}
+
+export const MAX_WRITES_IN_FLIGHT = 1024;
+
+export interface GetOptions { serializable?: boolean }
+export interface RangeQuery {
+  key?: KeyLike;
+  prefix?: KeyLike;
+  from?: KeyLike;
+  to?: KeyLike;
+  limit?: number;
+  keysOnly?: boolean;
+  countOnly?: boolean;
+  serializable?: boolean;
+}
+
+export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
+  const poolSize = opts.pool ?? 1;
+  if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new Error(`pool must be a positive integer, got ${poolSize}`);
+  let connections: NatsConnection[];
+  let owned: boolean;
+  if (opts.nc) {
+    connections = [opts.nc];
+    owned = false;
+  } else {
+    const natsOpts = await natsConnectionOptions({ ...opts, name: opts.name ?? 'keel-client' });
+    connections = [];
+    try {
+      for (let i = 0; i < poolSize; i++) connections.push(await natsConnect(natsOpts));
+    } catch (err) {
+      await Promise.all(connections.map((nc) => nc.close()));
+      throw err;
+    }
+    owned = true;
+  }
+  const maxPayload = Math.min(...connections.map((nc) => nc.info?.max_payload ?? 1024 * 1024));
+  const limits = makeLimits({ maxRequestBytes: requestBytesFor(maxPayload), ...opts.limits });
+  return new KeelClient({
+    cluster: opts.cluster ?? 'default',
+    connections,
+    ownsConnections: owned,
+    limits,
+    timeoutMs: opts.timeoutMs ?? 2000,
+    deadlineMs: opts.deadlineMs ?? 15000,
+  });
+}
+
+interface ClientParts {
+  cluster: string;
+  connections: NatsConnection[];
+  ownsConnections: boolean;
+  limits: Limits;
+  timeoutMs: number;
+  deadlineMs: number;
+}
+
+export class KeelClient {
+  /** Random per client instance: with `seq`, names each write for exactly-once application. */
+  readonly clientId = randomUUID();
+  readonly cluster: string;
+  readonly limits: Limits;
+  readonly lease: LeaseApi;
+  private seq = 0;
+  private readonly requester: Requester;
+  private readonly writes = new WriteGate(MAX_WRITES_IN_FLIGHT);
+  private readonly parts: ClientParts;
+  private closing: Promise<void> | null = null;
+
+  constructor(parts: ClientParts) {
+    this.parts = parts;
+    this.cluster = parts.cluster;
+    this.limits = parts.limits;
+    this.requester = new Requester({
+      cluster: parts.cluster, connections: parts.connections, limits: parts.limits,
+      timeoutMs: parts.timeoutMs, deadlineMs: parts.deadlineMs,
+    });
+    this.lease = new LeaseApi({
+      requester: this.requester,
+      write: (task) => this.writes.run(task),
+      nextRequestId: () => this.nextRequestId(),
+    });
+  }
+
+  /** Writes currently sent and not yet answered (at most MAX_WRITES_IN_FLIGHT). */
+  get writesInFlight(): number {
+    return this.writes.inFlight;
+  }
+
+  async put(key: KeyLike, value: ValueLike, o: PutOptions = {}): Promise<PutResponse> {
+    const { header, body } = await this.write(op.put(key, value, o), 'put');
+    return { header, prevKv: viewOf(body.prevKv) };
+  }
+
+  /** The key's current key-value (with the response header), or null when it does not exist. */
+  async get(key: KeyLike, o: GetOptions = {}): Promise<KeyValueWithHeader | null> {
+    const { header, body } = await this.requester.send(
+      { ...op.get(key), serializable: o.serializable ?? false }, 'range');
+    if (body.kvs.length === 0) return null;
+    return Object.assign(new KeyValueView(body.kvs[0]), { header });
+  }
+
+  /** One key, a prefix, [from, to) or (nothing given) every key. */
+  async range(q: RangeQuery = {}): Promise<RangeResponse> {
+    const sel = selectorOf(q);
+    const { header, body } = await this.requester.send({
+      ...op.range(sel, q), serializable: q.serializable ?? false,
+    }, 'range');
+    return { header, ...toRangeItem(body) };
+  }
+
+  async delete(sel: KeyLike | KeySelector, o: DeleteOptions = {}): Promise<DeleteResponse> {
+    const { header, body } = await this.write(op.delete(sel, o), 'deleteRange');
+    return { header, ...toDeleteItem(body) };
+  }
+
+  /** Without a spec: a builder (`.compare(..).success(..).failure(..).commit()`); with one: sends it. */
+  txn(): TxnBuilder;
+  txn(spec: TxnSpec): Promise<TxnResponse>;
+  txn(spec?: TxnSpec): TxnBuilder | Promise<TxnResponse> {
+    const commit = async (s: TxnSpec): Promise<TxnResponse> => {
+      const { header, body } = await this.write({ type: 'txn', ...txnRequestOf(s) }, 'txn');
+      return { header, succeeded: body.succeeded, responses: body.responses.map(toTxnItem) };
+    };
+    return spec === undefined ? new TxnBuilder(commit) : commit(spec);
+  }
+
+  /** Drops history before `revision` (watches and reads below it answer Compacted). */
+  async compact(revision: number): Promise<CompactResponse> {
+    const { header } = await this.write({ type: 'compact', revision }, 'compact');
+    return { header, revision };
+  }
+
+  /** Status of the node that answers (any node), or of the node `nodeId`. */
+  async status(o: { nodeId?: string } = {}): Promise<StatusResponse> {
+    const { header, body } = await this.requester.send({ type: 'status' }, 'status', { nodeId: o.nodeId });
+    return { ...body, header };
+  }
+
+  async members(): Promise<MembersResponse> {
+    const { header, body } = await this.requester.send({ type: 'memberList' }, 'memberList');
+    return { header, members: body.members, leader: body.leader };
+  }
+
+  /** Every member's own status, asked in parallel; members that do not answer are reported as such. */
+  async clusterStatus(): Promise<ClusterStatus> {
+    const { members, leader } = await this.members();
+    const statuses = await Promise.all(members.map(async (m): Promise<MemberStatus> => {
+      try {
+        const { body } = await this.requester.send({ type: 'status' }, 'status', {
+          nodeId: m.id, deadlineMs: this.parts.timeoutMs,
+        });
+        return { id: m.id, role: m.role, status: body, error: null };
+      } catch (err) {
+        return { id: m.id, role: m.role, status: null, error: (err as Error).message };
+      }
+    }));
+    return { leader, members: statuses };
+  }
+
+  /** Stops sending; closes the NATS connections it opened. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.requester.close();
+    const { connections, ownsConnections } = this.parts;
+    this.closing = ownsConnections
+      ? Promise.all(connections.map((nc) => nc.close())).then(() => undefined)
+      : Promise.resolve();
+    return this.closing;
+  }
+
+  private nextRequestId(): RequestId {
+    return { clientId: this.clientId, seq: ++this.seq };
+  }
+
+  /** A write: gets its requestId now (kept across retries) and waits for a slot in the write bound. */
+  private write<T extends 'put' | 'deleteRange' | 'txn' | 'compact'>(
+    body: Parameters<Requester['send']>[0], expect: T,
+  ) {
+    const requestId = this.nextRequestId();
+    return this.writes.run(() => this.requester.send(body, expect, { requestId }));
+  }
+}
+
+function selectorOf(q: RangeQuery): KeySelector {
+  const given = [q.key, q.prefix, q.from].filter((v) => v !== undefined).length;
+  if (given > 1) throw new InvalidArgumentError('give at most one of key, prefix or from');
+  if (q.to !== undefined && q.from === undefined) throw new InvalidArgumentError('to needs from');
+  if (q.key !== undefined) return { key: q.key };
+  if (q.prefix !== undefined) return { prefix: q.prefix };
+  if (q.from !== undefined) return { from: q.from, to: q.to };
+  return { prefix: '' };
+}

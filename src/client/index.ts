@@ -1,0 +1,13 @@
+// The public entry point of the `keel` package: `import { connect, cmp, op } from 'keel'`.
+export { connect, KeelClient, MAX_WRITES_IN_FLIGHT } from './client.js';
+export type { ConnectOptions, GetOptions, RangeQuery } from './client.js';
+export { cmp, op, TxnBuilder } from './txn.js';
+export type { CompareOperator, DeleteOptions, PutOptions, RangeOptions, TxnSpec } from './txn.js';
+export { KeyValueView } from './results.js';
+export type * from './results.js';
+export { prefixEnd, toBytes, bytesToString } from './bytes.js';
+export type { KeyLike, ValueLike, KeySelector } from './bytes.js';
+export { LeaseApi } from './lease.js';
+export * from '../codec/errors.js';
+export type { Limits } from '../codec/limits.js';
+export type { KeyValue, ResponseHeader, StatusResult, Member, Compare, TxnOp } from '../codec/types.js';

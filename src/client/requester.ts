@@ -1,0 +1,144 @@
+// Sends one API request and gets its answer: validates and encodes it, picks the subject, and retries
+// what can be retried (backoff with full jitter) until the deadline. A write's requestId is fixed by
+// the caller, so every retry carries the same one and the server applies it at most once.
+import type { NatsConnection } from 'nats';
+import { decodeResponse, encodeRequest } from '../codec/index.js';
+import { CancelledError, InternalError, KeelError, TimeoutError, UnavailableError, errorFromBody } from '../codec/errors.js';
+import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
+import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
+import { subjectFor } from '../transport/subjects.js';
+import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isRetryable } from './retry.js';
+
+export interface RequesterOptions {
+  cluster: string;
+  connections: NatsConnection[];
+  limits: Limits;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** For all attempts together. */
+  deadlineMs: number;
+  random?: () => number;
+}
+
+export interface SendOptions {
+  requestId?: RequestId | null;
+  /** Ask this node (keel.<c>.node.<id>.<type>) instead of any node or the leader. */
+  nodeId?: string;
+  /** Overrides the total deadline for this request. */
+  deadlineMs?: number;
+  /** false: one attempt only. */
+  retry?: boolean;
+}
+
+/** The response body of one type (intersection, so EmptyResult's union of types narrows too). */
+export type BodyOf<T extends ResponseBody['type']> = ResponseBody & { type: T };
+
+export interface Answer<B extends ResponseBody = ResponseBody> {
+  header: ResponseHeader;
+  body: B;
+}
+
+export class Requester {
+  private readonly o: RequesterOptions;
+  private next = 0;
+  private closed = false;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(o: RequesterOptions) {
+    if (o.connections.length === 0) throw new Error('Requester: needs at least one NATS connection');
+    this.o = o;
+  }
+
+  /** Fails every request from now on and wakes those sleeping between attempts. */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
+  }
+
+  /** Sends `body` and returns the answer whose body has the expected type; throws a KeelError. */
+  async send<T extends ResponseBody['type']>(
+    body: RequestBody, expect: T, so: SendOptions = {},
+  ): Promise<Answer<BodyOf<T>>> {
+    const answer = await this.sendAny(body, so);
+    if (answer.body.type !== expect) {
+      throw new InternalError(`a ${body.type} request was answered with a ${answer.body.type} body`);
+    }
+    return answer as Answer<BodyOf<T>>;
+  }
+
+  private async sendAny(body: RequestBody, so: SendOptions): Promise<Answer> {
+    const req: ApiRequest = { requestId: so.requestId ?? null, body };
+    validateRequest(req, this.o.limits);
+    const bytes = encodeRequest(req);
+    checkRequestSize(bytes.length, this.o.limits);
+    const subject = subjectFor(this.o.cluster, body.type, so.nodeId);
+
+    const deadlineMs = so.deadlineMs ?? this.o.deadlineMs;
+    const deadline = Date.now() + deadlineMs;
+    let lastFailure = '';
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new CancelledError('the client is closed');
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 && attempt > 0) {
+        throw new TimeoutError(`${body.type} got no answer within ${deadlineMs} ms (${attempt} attempts; last: ${lastFailure})`);
+      }
+      try {
+        return await this.attempt(subject, bytes, Math.max(1, Math.min(this.o.timeoutMs, remaining)));
+      } catch (err) {
+        if (this.closed) throw new CancelledError('the client is closed');
+        if (isConnectionClosed(err) && this.o.connections.every((nc) => nc.isClosed())) {
+          throw new UnavailableError('the NATS connection is closed');
+        }
+        if (!isRetryable(err) || so.retry === false) throw toKeelError(err, subject);
+        lastFailure = describeFailure(err);
+      }
+      const pause = Math.min(backoffDelay(attempt, this.o.random), Math.max(0, deadline - Date.now()));
+      await this.sleep(pause);
+    }
+  }
+
+  /** One request on the next open connection; an error response is thrown as its KeelError. */
+  private async attempt(subject: string, bytes: Uint8Array, timeout: number): Promise<Answer> {
+    const msg = await this.connection().request(subject, bytes, { timeout });
+    let res;
+    try {
+      res = decodeResponse(msg.data);
+    } catch (err) {
+      throw new InternalError(`malformed response on ${subject}: ${(err as Error).message}`);
+    }
+    if (res.error !== null) throw errorFromBody(res.error);
+    if (res.body === null) throw new InternalError(`response on ${subject} has neither a body nor an error`);
+    return { header: res.header, body: res.body };
+  }
+
+  private connection(): NatsConnection {
+    const pool = this.o.connections;
+    for (let i = 0; i < pool.length; i++) {
+      const nc = pool[this.next++ % pool.length];
+      if (!nc.isClosed()) return nc;
+    }
+    return pool[0]; // all closed: its request fails with CONNECTION_CLOSED, handled by the caller
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+/** A failure that will not be retried, as the typed error the caller sees. */
+function toKeelError(err: unknown, subject: string): KeelError {
+  if (err instanceof KeelError) return err;
+  if (isNatsTimeout(err)) return new TimeoutError(`${subject}: no answer in time`);
+  if (isRetryable(err)) return new UnavailableError(`${subject}: ${describeFailure(err)}`);
+  return new InternalError(`${subject}: ${describeFailure(err)}`);
+}

@@ -1,0 +1,177 @@
+// Request limits (DESIGN.md "Data model"), checked before anything is proposed: by the client to
+// fail fast, and again by the server, which never trusts a client.
+import {
+  InvalidArgumentError, KeyTooLargeError, RequestTooLargeError, TooManyOpsError, UnimplementedError,
+  ValueTooLargeError,
+} from './errors.js';
+import type { ApiRequest, Bytes, Compare, RequestBody, TxnOp } from './types.js';
+
+export interface Limits {
+  maxKeyBytes: number;
+  maxValueBytes: number;
+  /** Per list: compares, success ops and failure ops are each limited (as etcd). */
+  maxTxnOps: number;
+  /** Encoded request size; the server derives it from NATS `max_payload` (see requestBytesFor). */
+  maxRequestBytes: number;
+}
+
+/** Room kept below NATS `max_payload` for the reply subject, headers and protocol framing. */
+export const PAYLOAD_HEADROOM_BYTES = 8 * 1024;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxKeyBytes: 4096,
+  maxValueBytes: 768 * 1024,
+  maxTxnOps: 128,
+  maxRequestBytes: 1024 * 1024 - PAYLOAD_HEADROOM_BYTES,
+});
+
+/** The largest request a connection whose server announces `maxPayload` can carry. */
+export function requestBytesFor(maxPayload: number): number {
+  return Math.max(0, maxPayload - PAYLOAD_HEADROOM_BYTES);
+}
+
+/** Defaults overridden by whatever `overrides` sets; throws on a limit that is not a positive integer. */
+export function makeLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(overrides) as [keyof Limits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(name in DEFAULT_LIMITS)) throw new InvalidArgumentError(`unknown limit "${name}"`);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new InvalidArgumentError(`limit ${name} must be a positive integer, got ${value}`);
+    }
+    limits[name] = value;
+  }
+  return limits;
+}
+
+export function checkRequestSize(size: number, limits: Limits): void {
+  if (size > limits.maxRequestBytes) throw new RequestTooLargeError(size, limits.maxRequestBytes);
+}
+
+/** Throws the precise typed error for the first thing wrong with `req`; returns quietly if it is valid. */
+export function validateRequest(req: ApiRequest, limits: Limits): void {
+  const body = req.body;
+  if (isMutatingBody(body)) checkRequestId(req);
+  switch (body.type) {
+    case 'put':
+      checkKey(body.key, limits);
+      checkValue(body.value, limits);
+      checkNonNegative('lease', body.lease);
+      return;
+    case 'deleteRange':
+      checkRange(body.key, body.rangeEnd, limits);
+      return;
+    case 'range':
+      checkRange(body.key, body.rangeEnd, limits);
+      checkNonNegative('limit', body.limit);
+      return;
+    case 'txn':
+      checkListLength(body.compare.length, limits);
+      checkListLength(body.success.length, limits);
+      checkListLength(body.failure.length, limits);
+      body.compare.forEach((c) => checkCompare(c, limits));
+      body.success.forEach((op) => checkTxnOp(op, limits));
+      body.failure.forEach((op) => checkTxnOp(op, limits));
+      return;
+    case 'compact':
+      checkPositive('compact revision', body.revision);
+      return;
+    case 'leaseGrant':
+      checkNonNegative('lease id', body.id);
+      checkPositive('lease ttlMs', body.ttlMs);
+      return;
+    case 'leaseRevoke':
+    case 'leaseKeepAlive':
+    case 'leaseTimeToLive':
+      checkPositive('lease id', body.id);
+      return;
+    case 'leaseList':
+    case 'status':
+    case 'memberList':
+      return;
+    default:
+      throw new UnimplementedError(String((body as { type?: unknown }).type));
+  }
+}
+
+function isMutatingBody(body: RequestBody): boolean {
+  switch (body.type) {
+    case 'put': case 'deleteRange': case 'txn': case 'compact': case 'leaseGrant': case 'leaseRevoke':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function checkRequestId(req: ApiRequest): void {
+  const id = req.requestId;
+  if (id === null || id === undefined) {
+    throw new InvalidArgumentError(`a ${req.body.type} request needs a requestId (clientId, seq)`);
+  }
+  if (typeof id.clientId !== 'string' || id.clientId.length === 0) {
+    throw new InvalidArgumentError('requestId.clientId must be a non-empty string');
+  }
+  checkNonNegative('requestId.seq', id.seq);
+}
+
+function checkKey(key: Bytes, limits: Limits, what = 'key'): void {
+  if (key.length === 0) throw new InvalidArgumentError(`${what} must not be empty`);
+  if (key.length > limits.maxKeyBytes) throw new KeyTooLargeError(key.length, limits.maxKeyBytes);
+}
+
+function checkValue(value: Bytes, limits: Limits): void {
+  if (value.length > limits.maxValueBytes) throw new ValueTooLargeError(value.length, limits.maxValueBytes);
+}
+
+/** rangeEnd: empty = the single key; [0x00] = every key >= key; otherwise must sort after key. */
+function checkRange(key: Bytes, rangeEnd: Bytes, limits: Limits): void {
+  checkKey(key, limits);
+  if (rangeEnd.length === 0 || (rangeEnd.length === 1 && rangeEnd[0] === 0)) return;
+  if (rangeEnd.length > limits.maxKeyBytes) throw new KeyTooLargeError(rangeEnd.length, limits.maxKeyBytes);
+  if (Buffer.compare(rangeEnd, key) <= 0) {
+    throw new InvalidArgumentError('rangeEnd must sort after key (or be empty for one key, or \\x00 for all keys from key)');
+  }
+}
+
+function checkListLength(count: number, limits: Limits): void {
+  if (count > limits.maxTxnOps) throw new TooManyOpsError(count, limits.maxTxnOps);
+}
+
+const COMPARE_TARGETS = ['value', 'version', 'createRevision', 'modRevision', 'lease'];
+const COMPARE_RESULTS = ['equal', 'notEqual', 'greater', 'less'];
+
+function checkCompare(c: Compare, limits: Limits): void {
+  if (c.rangeEnd.length === 0) checkKey(c.key, limits, 'compare key');
+  else checkRange(c.key, c.rangeEnd, limits);
+  if (!COMPARE_TARGETS.includes(c.target)) throw new InvalidArgumentError(`unknown compare target "${c.target}"`);
+  if (!COMPARE_RESULTS.includes(c.result)) throw new InvalidArgumentError(`unknown compare result "${c.result}"`);
+  if (c.target === 'value') checkValue(c.value, limits);
+  else checkNonNegative(`compare ${c.target}`, c.number);
+}
+
+function checkTxnOp(op: TxnOp, limits: Limits): void {
+  switch (op.type) {
+    case 'put':
+      checkKey(op.key, limits);
+      checkValue(op.value, limits);
+      checkNonNegative('lease', op.lease);
+      return;
+    case 'deleteRange':
+      checkRange(op.key, op.rangeEnd, limits);
+      return;
+    case 'range':
+      checkRange(op.key, op.rangeEnd, limits);
+      checkNonNegative('limit', op.limit);
+      return;
+    default:
+      throw new InvalidArgumentError(`a transaction cannot contain a ${(op as { type?: unknown }).type} operation`);
+  }
+}
+
+function checkNonNegative(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer, got ${n}`);
+}
+
+function checkPositive(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
+}

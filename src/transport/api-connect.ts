@@ -1,0 +1,56 @@
+// NATS connection settings shared by the client library and the node: servers, auth and TLS, turned
+// into nats.js ConnectionOptions.
+import { readFile } from 'node:fs/promises';
+import { credsAuthenticator, type ConnectionOptions } from 'nats';
+
+export const DEFAULT_SERVERS = 'nats://127.0.0.1:4222';
+
+export interface NatsTlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface NatsAuthOptions {
+  /** One URL, a comma-separated list, or an array. Default nats://127.0.0.1:4222. */
+  servers?: string | string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** A NATS `.creds` file (JWT + nkey seed). */
+  credsFile?: string;
+  tls?: NatsTlsOptions;
+  /** Connection name shown by NATS monitoring. */
+  name?: string;
+}
+
+export function normalizeServers(servers: string | string[] | undefined): string[] {
+  const list = (Array.isArray(servers) ? servers : [servers ?? DEFAULT_SERVERS])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return list.length > 0 ? list : [DEFAULT_SERVERS];
+}
+
+/** nats.js options for these settings. Reads the creds file (at connect time, not on a request path). */
+export async function natsConnectionOptions(o: NatsAuthOptions): Promise<ConnectionOptions> {
+  const opts: ConnectionOptions = { servers: normalizeServers(o.servers) };
+  if (o.name !== undefined) opts.name = o.name;
+  if (o.user !== undefined) opts.user = o.user;
+  if (o.pass !== undefined) opts.pass = o.pass;
+  if (o.token !== undefined) opts.token = o.token;
+  if (o.credsFile !== undefined) {
+    const creds = await readFile(o.credsFile).catch((err: Error) => {
+      throw new Error(`cannot read NATS creds file ${o.credsFile}: ${err.message}`);
+    });
+    opts.authenticator = credsAuthenticator(new Uint8Array(creds));
+  }
+  const tls = o.tls;
+  if (tls && (tls.caFile || tls.certFile || tls.keyFile)) {
+    opts.tls = {};
+    if (tls.caFile) opts.tls.caFile = tls.caFile;
+    if (tls.certFile) opts.tls.certFile = tls.certFile;
+    if (tls.keyFile) opts.tls.keyFile = tls.keyFile;
+  }
+  return opts;
+}

@@ -1,0 +1,210 @@
+// The client API service of one node: subscribes to the API subjects, turns every request into a
+// call of the node's ApiHandler, and always answers — a typed error response when anything is wrong
+// (malformed bytes, wrong subject, limits, a throwing handler). It never crashes on a request.
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { Logger } from 'pino';
+import { decodeRequest, encodeResponse } from '../codec/index.js';
+import { InternalError, InvalidArgumentError, KeelError } from '../codec/errors.js';
+import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
+import type { ApiRequest, ApiResponse, ErrorBody } from '../codec/types.js';
+import {
+  apiQueueGroup, isTypeAllowed, parseApiSubject, scopeWildcard, type ApiScope,
+} from './subjects.js';
+
+/** A response NATS cannot carry. Sent as RequestTooLarge: the fix is on the asking side. */
+class ResponseTooLargeError extends KeelError {
+  constructor(size: number, limit: number) {
+    super('RequestTooLarge', `the response would be ${size} bytes, above the NATS max_payload of ${limit}; narrow the range or set a limit`);
+  }
+}
+
+export interface ApiRequestContext {
+  scope: ApiScope;
+  /** The request type the subject names (equal to req.body.type by the time the handler runs). */
+  subjectType: string;
+}
+
+export interface ApiHandler {
+  /** Serves one valid request. May throw a KeelError: it is sent back as the error response. */
+  handle(req: ApiRequest, ctx: ApiRequestContext): Promise<ApiResponse>;
+  /** Who is answering, for error responses the server builds itself (their revision is 0). */
+  header(): { nodeId: string; term: number };
+}
+
+export interface ApiServerOptions {
+  cluster: string;
+  nodeId: string;
+  handler: ApiHandler;
+  limits: Limits;
+  logger: Logger;
+}
+
+export class ApiServer {
+  private readonly nc: NatsConnection;
+  private readonly opts: ApiServerOptions;
+  private readonly subs: Subscription[] = [];
+  private leaderSub: Subscription | null = null;
+  private inFlightCount = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(nc: NatsConnection, opts: ApiServerOptions) {
+    this.nc = nc;
+    this.opts = opts;
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  get isLeader(): boolean {
+    return this.leaderSub !== null;
+  }
+
+  /** Subscribes to `keel.<c>.api.>` (queue group `keel.<c>`) and `keel.<c>.node.<id>.>`. */
+  start(): void {
+    if (this.stopped) throw new Error('ApiServer: start() after stop()');
+    if (this.subs.length > 0) return;
+    const { cluster, nodeId } = this.opts;
+    this.subs.push(this.subscribe(scopeWildcard(cluster, 'api'), apiQueueGroup(cluster)));
+    this.subs.push(this.subscribe(scopeWildcard(cluster, 'node', nodeId)));
+  }
+
+  /** Subscribes to `keel.<c>.leader.>` on election, unsubscribes on step-down. Idempotent. */
+  setLeader(isLeader: boolean): void {
+    if (this.stopped) return;
+    if (isLeader && this.leaderSub === null) {
+      this.leaderSub = this.subscribe(scopeWildcard(this.opts.cluster, 'leader'));
+      this.opts.logger.info('api: serving leader subjects');
+    } else if (!isLeader && this.leaderSub !== null) {
+      this.leaderSub.unsubscribe();
+      this.leaderSub = null;
+      this.opts.logger.info('api: stopped serving leader subjects');
+    }
+  }
+
+  /** Stops taking requests, then waits until every request already taken has been answered. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.waitIdle();
+    this.stopped = true;
+    const subs = [...this.subs, ...(this.leaderSub ? [this.leaderSub] : [])];
+    this.subs.length = 0;
+    this.leaderSub = null;
+    for (const sub of subs) sub.unsubscribe();
+    await this.waitIdle();
+  }
+
+  private waitIdle(): Promise<void> {
+    if (this.inFlightCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private subscribe(subject: string, queue?: string): Subscription {
+    return this.nc.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.opts.logger.warn({ err, subject }, 'api: subscription error');
+          return;
+        }
+        void this.serve(msg);
+      },
+    });
+  }
+
+  private async serve(msg: Msg): Promise<void> {
+    this.inFlightCount++;
+    try {
+      const response = await this.answer(msg);
+      this.reply(msg, response);
+    } finally {
+      this.inFlightCount--;
+      if (this.inFlightCount === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+    }
+  }
+
+  /** Encoded response bytes for one request; never throws. */
+  private async answer(msg: Msg): Promise<Uint8Array> {
+    try {
+      const response = await this.handleRequest(msg);
+      return this.encodeChecked(response);
+    } catch (err) {
+      return this.encodeError(this.toKeelError(err, msg.subject));
+    }
+  }
+
+  private async handleRequest(msg: Msg): Promise<ApiResponse> {
+    const parsed = parseApiSubject(msg.subject);
+    if (parsed === null || !isTypeAllowed(parsed.scope, parsed.type)) {
+      throw new InvalidArgumentError(`subject ${msg.subject} names no operation served there`);
+    }
+    checkRequestSize(msg.data.length, this.opts.limits);
+    let req: ApiRequest;
+    try {
+      req = decodeRequest(msg.data);
+    } catch (err) {
+      throw new InvalidArgumentError(`malformed request: ${(err as Error).message ?? String(err)}`);
+    }
+    if (req.body.type !== parsed.type) {
+      throw new InvalidArgumentError(`a ${req.body.type} request was sent to ${msg.subject}`);
+    }
+    validateRequest(req, this.opts.limits);
+    return this.opts.handler.handle(req, { scope: parsed.scope, subjectType: parsed.type });
+  }
+
+  private encodeChecked(response: ApiResponse): Uint8Array {
+    const bytes = encodeResponse(response);
+    const maxPayload = this.nc.info?.max_payload;
+    if (maxPayload !== undefined && bytes.length > maxPayload) {
+      // Too big for NATS to deliver: tell the client to ask for less instead of going silent.
+      throw new ResponseTooLargeError(bytes.length, maxPayload);
+    }
+    return bytes;
+  }
+
+  private toKeelError(err: unknown, subject: string): KeelError {
+    if (err instanceof KeelError) {
+      return err;
+    }
+    this.opts.logger.error({ err, subject }, 'api: request failed');
+    return new InternalError(`internal error: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  private encodeError(error: KeelError): Uint8Array {
+    const header = this.safeHeader();
+    const body: ErrorBody = error.toBody();
+    try {
+      return encodeResponse({ header: { revision: 0, ...header }, error: body, body: null });
+    } catch (err) {
+      // Only a broken codec gets here; still answer with the smallest possible error.
+      this.opts.logger.error({ err }, 'api: cannot encode an error response');
+      return encodeResponse({
+        header: { revision: 0, nodeId: this.opts.nodeId, term: 0 },
+        error: { code: 'Internal', message: 'cannot encode the response', revision: 0 },
+        body: null,
+      });
+    }
+  }
+
+  private safeHeader(): { nodeId: string; term: number } {
+    try {
+      const { nodeId, term } = this.opts.handler.header();
+      return { nodeId, term };
+    } catch {
+      return { nodeId: this.opts.nodeId, term: 0 };
+    }
+  }
+
+  private reply(msg: Msg, bytes: Uint8Array): void {
+    if (!msg.reply) {
+      this.opts.logger.warn({ subject: msg.subject }, 'api: request without a reply subject dropped');
+      return;
+    }
+    try {
+      msg.respond(bytes);
+    } catch (err) {
+      this.opts.logger.warn({ err, subject: msg.subject }, 'api: could not send the response');
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// NATS subject names (DESIGN.md "NATS subjects"), all under the prefix `keel.<cluster>`:
+//   keel.<c>.raft.<nodeId>            Raft peer messages for one node
+//   keel.<c>.leader.<type>            writes; only the current leader subscribes
+//   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
+//   keel.<c>.node.<nodeId>.<type>     a request for one particular node
+import type { RequestType } from '../codec/types.js';
+
+export type ApiScope = 'leader' | 'api' | 'node';
+
+/** Requests that change state or need the leader's clock: they go to `keel.<c>.leader.<type>`. */
+export const LEADER_TYPES: readonly RequestType[] = [
+  'put', 'deleteRange', 'txn', 'compact',
+  'leaseGrant', 'leaseRevoke', 'leaseKeepAlive', 'leaseTimeToLive', 'leaseList',
+];
+/** Requests any node can serve: `keel.<c>.api.<type>`. */
+export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList'];
+/** Requests addressed to one node: `keel.<c>.node.<nodeId>.<type>`. */
+export const NODE_TYPES: readonly RequestType[] = ['status', 'range'];
+
+/** The writes that are replicated commands and so must carry a requestId (exactly-once). */
+export const MUTATING_TYPES: readonly RequestType[] = [
+  'put', 'deleteRange', 'txn', 'compact', 'leaseGrant', 'leaseRevoke',
+];
+
+const TYPES_BY_SCOPE: Record<ApiScope, readonly RequestType[]> = {
+  leader: LEADER_TYPES,
+  api: API_TYPES,
+  node: NODE_TYPES,
+};
+
+/** True when `type` may be requested on `scope`. */
+export function isTypeAllowed(scope: ApiScope, type: string): type is RequestType {
+  return (TYPES_BY_SCOPE[scope] as readonly string[]).includes(type);
+}
+
+export function isMutating(type: RequestType): boolean {
+  return MUTATING_TYPES.includes(type);
+}
+
+// A token must be one NATS subject token: no dots, no wildcards, no whitespace.
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** Throws when a cluster name or node id cannot be a single subject token. */
+export function assertSubjectToken(what: string, token: string): void {
+  if (!TOKEN.test(token)) {
+    throw new Error(`${what} "${token}" must be non-empty and use only letters, digits, '_' and '-'`);
+  }
+}
+
+export function clusterPrefix(cluster: string): string {
+  assertSubjectToken('cluster name', cluster);
+  return `keel.${cluster}`;
+}
+
+export function raftSubject(cluster: string, nodeId: string): string {
+  assertSubjectToken('node id', nodeId);
+  return `${clusterPrefix(cluster)}.raft.${nodeId}`;
+}
+
+export function leaderSubject(cluster: string, type: RequestType): string {
+  return `${clusterPrefix(cluster)}.leader.${type}`;
+}
+
+export function apiSubject(cluster: string, type: RequestType): string {
+  return `${clusterPrefix(cluster)}.api.${type}`;
+}
+
+export function nodeSubject(cluster: string, nodeId: string, type: RequestType): string {
+  assertSubjectToken('node id', nodeId);
+  return `${clusterPrefix(cluster)}.node.${nodeId}.${type}`;
+}
+
+/** The wildcard a server subscribes to for one scope (`node` needs the node id). */
+export function scopeWildcard(cluster: string, scope: ApiScope, nodeId?: string): string {
+  if (scope === 'node') {
+    if (nodeId === undefined) throw new Error('scopeWildcard: the node scope needs a node id');
+    assertSubjectToken('node id', nodeId);
+    return `${clusterPrefix(cluster)}.node.${nodeId}.>`;
+  }
+  return `${clusterPrefix(cluster)}.${scope}.>`;
+}
+
+/** The queue group every node joins for `keel.<c>.api.>`. */
+export function apiQueueGroup(cluster: string): string {
+  return clusterPrefix(cluster);
+}
+
+/** Where a client sends a request of this type (node-scoped when `nodeId` is given). */
+export function subjectFor(cluster: string, type: RequestType, nodeId?: string): string {
+  if (nodeId !== undefined) {
+    if (!NODE_TYPES.includes(type)) throw new Error(`a ${type} request cannot be sent to one node`);
+    return nodeSubject(cluster, nodeId, type);
+  }
+  return LEADER_TYPES.includes(type) ? leaderSubject(cluster, type) : apiSubject(cluster, type);
+}
+
+export interface ParsedApiSubject {
+  cluster: string;
+  scope: ApiScope;
+  /** Set for the node scope. */
+  nodeId?: string;
+  /** The last token: the request type the subject names (not yet checked against known types). */
+  type: string;
+}
+
+/** Parses an API subject; null when it is not one (raft subjects included). */
+export function parseApiSubject(subject: string): ParsedApiSubject | null {
+  const t = subject.split('.');
+  if (t[0] !== 'keel' || t.length < 4) return null;
+  const cluster = t[1];
+  if (t[2] === 'leader' || t[2] === 'api') {
+    return t.length === 4 ? { cluster, scope: t[2], type: t[3] } : null;
+  }
+  if (t[2] === 'node') {
+    return t.length === 5 ? { cluster, scope: 'node', nodeId: t[3], type: t[4] } : null;
+  }
+  return null;
+}
