@@ -1,0 +1,72 @@
+// Parses a segment's bytes: the header, then each record with its offset and CRC check. Used by
+// open/recovery, by reads (CRC re-check) and by the inspect and verify tools, so the format is
+// parsed in one place.
+import { readFile } from 'node:fs/promises';
+import { FRAME_BYTES, HEADER_BYTES, crc32, decodeHeader, type SegmentHeader } from './format.js';
+
+export interface GoodRecord {
+  ok: true;
+  /** File offset of the record's frame. */
+  offset: number;
+  /** Frame + payload. */
+  size: number;
+  payload: Buffer;
+}
+
+export type BadRecordReason = 'short frame' | 'short payload' | 'zero length' | 'crc mismatch';
+
+export interface BadRecord {
+  ok: false;
+  offset: number;
+  reason: BadRecordReason;
+  /** The length the frame announces (0 when the frame itself is short). */
+  length: number;
+}
+
+export type ScannedRecord = GoodRecord | BadRecord;
+
+/** Checks the record whose frame starts at `offset` (which must be < bytes.length). */
+export function checkRecord(bytes: Buffer, offset: number): ScannedRecord {
+  if (offset + FRAME_BYTES > bytes.length) return { ok: false, offset, reason: 'short frame', length: 0 };
+  const length = bytes.readUInt32LE(offset);
+  if (length === 0) return { ok: false, offset, reason: 'zero length', length };
+  const end = offset + FRAME_BYTES + length;
+  if (end > bytes.length) return { ok: false, offset, reason: 'short payload', length };
+  const payload = bytes.subarray(offset + FRAME_BYTES, end);
+  if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) return { ok: false, offset, reason: 'crc mismatch', length };
+  return { ok: true, offset, size: FRAME_BYTES + length, payload };
+}
+
+/** Yields records from `start` to the end of `bytes`; stops after the first bad one. */
+export function* scanRecords(bytes: Buffer, start = HEADER_BYTES): Generator<ScannedRecord> {
+  let offset = start;
+  while (offset < bytes.length) {
+    const record = checkRecord(bytes, offset);
+    yield record;
+    if (!record.ok) return;
+    offset += record.size;
+  }
+}
+
+/**
+ * Whether a bad record could be a torn write: nothing valid follows it. A CRC failure followed
+ * by an intact record means bytes in the middle changed, which no crash explains.
+ */
+export function isTornTail(bytes: Buffer, bad: BadRecord): boolean {
+  if (bad.reason !== 'crc mismatch') return true; // short or zero-filled: the file simply ends here
+  const next = bad.offset + FRAME_BYTES + bad.length;
+  return next >= bytes.length || !checkRecord(bytes, next).ok;
+}
+
+export interface SegmentFile {
+  path: string;
+  bytes: Buffer;
+  /** A reason string when the header is malformed. */
+  header: SegmentHeader | string;
+}
+
+/** Reads a whole segment file (open/recovery and tools only). */
+export async function readSegmentFile(path: string): Promise<SegmentFile> {
+  const bytes = await readFile(path);
+  return { path, bytes, header: decodeHeader(bytes) };
+}
