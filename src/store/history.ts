@@ -1,0 +1,97 @@
+// The bounded event history behind watches: the events of every retained revision, in order.
+// Revisions are contiguous (every revision has at least one event), so the events of revision r sit
+// at a computed position and a replay from any retained revision starts in O(1).
+import type { WatchEvent } from '../codec/types.js';
+import { CompactedError, InternalError } from '../codec/errors.js';
+import { rangeContains, type KeyRange } from './bytes.js';
+
+interface RevisionEvents {
+  revision: number;
+  events: WatchEvent[];
+}
+
+/** Dropped entries are spliced out once this many have piled up at the front (amortized O(1) trim). */
+const SPLICE_AFTER = 4096;
+
+export class EventHistory {
+  private entries: RevisionEvents[] = [];
+  /** Index in `entries` of the oldest retained revision. */
+  private head = 0;
+  /** The oldest revision whose events can still be served. */
+  private firstAvailable: number;
+  private lastRevision: number;
+
+  /** @param afterRevision the history starts empty, just after this revision (a snapshot's revision). */
+  constructor(afterRevision: number) {
+    this.lastRevision = afterRevision;
+    this.firstAvailable = afterRevision + 1;
+  }
+
+  /** The oldest revision a replay can start from (lastRevision + 1 when nothing is retained). */
+  get oldestAvailable(): number {
+    return this.firstAvailable;
+  }
+
+  /** Number of revisions held. */
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+
+  append(revision: number, events: WatchEvent[]): void {
+    if (revision !== this.lastRevision + 1 || events.length === 0) {
+      throw new InternalError(`history: revision ${revision} with ${events.length} events after ${this.lastRevision}`);
+    }
+    this.entries.push({ revision, events });
+    this.lastRevision = revision;
+  }
+
+  /** Forgets every revision below `revision`. */
+  trimBelow(revision: number): void {
+    if (revision <= this.firstAvailable) return;
+    this.firstAvailable = Math.min(revision, this.lastRevision + 1);
+    while (this.head < this.entries.length && this.entries[this.head]!.revision < this.firstAvailable) {
+      this.head++;
+    }
+    if (this.head >= SPLICE_AFTER && this.head * 2 >= this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * Visits each retained revision >= fromRevision in order; the visitor returns false to stop.
+   * Throws CompactedError when fromRevision is older than the oldest retained revision; the error's
+   * revision is max(store compact revision, oldest retained - 1), so a restart from error.revision + 1
+   * always succeeds.
+   */
+  forEachRevisionSince(
+    fromRevision: number,
+    compactRevision: number,
+    visit: (revision: number, events: WatchEvent[]) => boolean | void,
+  ): void {
+    const from = Math.max(fromRevision, 1);
+    if (from < this.firstAvailable) {
+      throw new CompactedError(fromRevision, Math.max(compactRevision, this.firstAvailable - 1));
+    }
+    for (let i = this.head + (from - this.firstAvailable); i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      if (visit(entry.revision, entry.events) === false) return;
+    }
+  }
+
+  /**
+   * The events of `range` from fromRevision on, in revision order. With a limit, whole revisions are
+   * returned until at least `limit` events are collected (a revision is never split, so a caller
+   * can resume from the last event's revision + 1).
+   */
+  eventsSince(fromRevision: number, compactRevision: number, range: KeyRange, limit = 0): WatchEvent[] {
+    const out: WatchEvent[] = [];
+    this.forEachRevisionSince(fromRevision, compactRevision, (_revision, events) => {
+      for (const event of events) {
+        if (rangeContains(range, event.kv.key)) out.push(event);
+      }
+      return limit <= 0 || out.length < limit;
+    });
+    return out;
+  }
+}

@@ -1,0 +1,45 @@
+// The ordered index of live keys: a B+ tree with a bytewise comparator, so point lookups, inserts and
+// deletes are O(log n) and a range [start, end) is O(log n + keys in range).
+import type { KeyValue } from '../codec/types.js';
+import { BTree } from './btree.js';
+import { compareBytes, type KeyRange } from './bytes.js';
+
+export class Keyspace {
+  private readonly tree: BTree<Uint8Array, KeyValue> = new BTree<Uint8Array, KeyValue>(undefined, compareBytes);
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  get(key: Uint8Array): KeyValue | undefined {
+    return this.tree.get(key);
+  }
+
+  /** Stores `kv` under `kv.key` (the store keeps KeyValue objects frozen; they are never mutated). */
+  set(kv: KeyValue): void {
+    this.tree.set(kv.key, kv);
+  }
+
+  delete(key: Uint8Array): boolean {
+    return this.tree.delete(key);
+  }
+
+  /** Visits the live keys of `range` in bytewise order; the visitor returns false to stop. */
+  forEachInRange(range: KeyRange, visit: (kv: KeyValue) => boolean | void): void {
+    if (range.single) {
+      const kv = this.tree.get(range.start);
+      if (kv) visit(kv);
+      return;
+    }
+    if (range.end !== null && compareBytes(range.end, range.start) <= 0) return;
+    for (const [key, kv] of this.tree.entries(range.start)) {
+      if (range.end !== null && compareBytes(key, range.end) >= 0) return;
+      if (visit(kv) === false) return;
+    }
+  }
+
+  /** Every live key-value in key order (snapshots, tests). */
+  all(): KeyValue[] {
+    return this.tree.valuesArray();
+  }
+}

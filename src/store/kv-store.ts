@@ -1,0 +1,275 @@
+// The KV projection: a pure, deterministic, synchronous state machine over committed commands. Every
+// replica applying the same commands at the same log indexes ends in the same state and returns the
+// same outcomes. No I/O, no clock, no randomness. Bad user commands give error outcomes (values,
+// never exceptions); apply throws only on a broken invariant (e.g. a log index that goes backwards).
+//
+// Revisions start at 0 (empty store); the first mutation is revision 1.
+import type {
+  ApplyOutcome, Command, CommandOp, CommandResult, KeyValue, RangeOp, RangeResult, TxnOpResult, WatchEvent,
+} from '../codec/types.js';
+import {
+  CompactedError, FutureRevisionError, InternalError, InvalidArgumentError, LeaseNotFoundError, UnimplementedError,
+  type KeelError,
+} from '../codec/errors.js';
+import { compareBytes, copyBytes, toKeyRange } from './bytes.js';
+import { allComparesHold } from './compare.js';
+import { DedupTable } from './dedup.js';
+import { EventHistory } from './history.js';
+import { Keyspace } from './keyspace.js';
+import { LeaseTable, type LeaseInfo } from './leases.js';
+import { readRange } from './range.js';
+import { RevisionWriter } from './revision-writer.js';
+import type { StoreSnapshot } from './snapshot.js';
+import { checkRange, validateOp } from './validate.js';
+import { WatchHub, type WatchSource } from './watch-hub.js';
+
+export interface KvStoreOptions {
+  /** Keep at least this many recent revisions of watch history (default 100,000). */
+  historyRevisions?: number;
+  /** Per client, remember the outcomes of this many most recent seqs (default 1024). */
+  dedupWindow?: number;
+  /** Forget a client with no write in this many applied log indexes (default 1,000,000). */
+  dedupIdleEntries?: number;
+}
+
+export const STORE_DEFAULTS: Required<KvStoreOptions> = {
+  historyRevisions: 100_000,
+  dedupWindow: 1024,
+  dedupIdleEntries: 1_000_000,
+};
+
+type TxnCommand = Extract<CommandOp, { type: 'txn' }>;
+
+function resolveOptions(opts: KvStoreOptions): Required<KvStoreOptions> {
+  const resolved = { ...STORE_DEFAULTS, ...opts };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`store option ${name} must be a positive integer, got ${value}`);
+  }
+  return resolved;
+}
+
+export class KvStore implements WatchSource {
+  readonly watches: WatchHub;
+  private readonly options: Required<KvStoreOptions>;
+  private readonly keyspace = new Keyspace();
+  private readonly leases = new LeaseTable();
+  private dedup: DedupTable;
+  private history: EventHistory;
+  private currentRevision = 0;
+  private compactedAt = 0;
+  private lastIndex = 0;
+
+  constructor(opts: KvStoreOptions = {}) {
+    this.options = resolveOptions(opts);
+    this.dedup = new DedupTable(this.options.dedupWindow, this.options.dedupIdleEntries);
+    this.history = new EventHistory(0);
+    this.watches = new WatchHub(this);
+  }
+
+  get revision(): number { return this.currentRevision; }
+  get compactRevision(): number { return this.compactedAt; }
+  get appliedIndex(): number { return this.lastIndex; }
+  /** Number of live keys. */
+  get size(): number { return this.keyspace.size; }
+  /** Number of clients in the exactly-once table. */
+  get dedupClientCount(): number { return this.dedup.clientCount; }
+  /** The oldest revision whose events are still retained (revision + 1 when none are). */
+  get oldestEventRevision(): number { return this.history.oldestAvailable; }
+
+  /** Applies the committed command at raft log `index` (strictly increasing; call it for noops too). */
+  apply(index: number, cmd: Command): ApplyOutcome {
+    this.advanceTo(index);
+    const requestId = cmd.requestId;
+    if (requestId) {
+      if (!Number.isSafeInteger(requestId.seq) || requestId.seq < 0) {
+        return this.failure(new InvalidArgumentError(`invalid request seq ${requestId.seq}`));
+      }
+      const verdict = this.dedup.check(requestId);
+      if (verdict.kind === 'retry') return verdict.outcome;
+      if (verdict.kind === 'tooOld') {
+        return this.failure(new InvalidArgumentError(
+          `request too old to deduplicate: client ${requestId.clientId} seq ${requestId.seq}`,
+        ));
+      }
+    }
+    const outcome = this.execute(cmd.op);
+    if (requestId) this.dedup.record(requestId, index, outcome);
+    return outcome;
+  }
+
+  /** An entry without a command (e.g. a raft configuration change) still advances appliedIndex. */
+  skip(index: number): void {
+    this.advanceTo(index);
+  }
+
+  /** A local read of the current state. Throws InvalidArgumentError on a malformed range. */
+  range(op: RangeOp): RangeResult {
+    const reason = checkRange(op);
+    if (reason) throw new InvalidArgumentError(reason);
+    return readRange(this.keyspace, op);
+  }
+
+  get(key: Uint8Array): KeyValue | undefined {
+    return this.keyspace.get(key);
+  }
+
+  /** Ascending lease ids. */
+  leaseIds(): number[] {
+    return this.leases.ids();
+  }
+
+  lease(id: number): LeaseInfo | undefined {
+    return this.leases.get(id);
+  }
+
+  /** Every lease's id and granted TTL (what a new leader's LeaseClock.resetAll takes). */
+  leaseList(): { id: number; ttlMs: number }[] {
+    return this.leases.list();
+  }
+
+  /** Matching events from fromRevision on (see EventHistory.eventsSince). Throws CompactedError. */
+  eventsSince(fromRevision: number, key: Uint8Array, rangeEnd: Uint8Array, limit?: number): WatchEvent[] {
+    return this.history.eventsSince(fromRevision, this.compactedAt, toKeyRange(key, rangeEnd), limit);
+  }
+
+  forEachRevisionSince(fromRevision: number, visit: (revision: number, events: WatchEvent[]) => boolean | void): void {
+    this.history.forEachRevisionSince(fromRevision, this.compactedAt, visit);
+  }
+
+  toSnapshot(): StoreSnapshot {
+    return {
+      revision: this.currentRevision,
+      compactRevision: this.compactedAt,
+      appliedIndex: this.lastIndex,
+      kvs: this.keyspace.all(),
+      leases: this.leases.list(),
+      clients: this.dedup.toSnapshot(),
+    };
+  }
+
+  /** A store in the snapshot's state; its watch history starts empty, after the snapshot's revision. */
+  static fromSnapshot(s: StoreSnapshot, opts: KvStoreOptions = {}): KvStore {
+    const store = new KvStore(opts);
+    store.currentRevision = s.revision;
+    store.compactedAt = s.compactRevision;
+    store.lastIndex = s.appliedIndex;
+    store.history = new EventHistory(s.revision);
+    store.dedup = DedupTable.fromSnapshot(s.clients, store.options.dedupWindow, store.options.dedupIdleEntries);
+    for (const lease of s.leases) {
+      if (!store.leases.grant(lease.id, lease.ttlMs)) throw new InternalError(`snapshot: lease ${lease.id} listed twice`);
+    }
+    let previous: Uint8Array | undefined;
+    for (const kv of s.kvs) {
+      if (previous && compareBytes(previous, kv.key) >= 0) throw new InternalError('snapshot: kvs are not in strictly ascending key order');
+      if (kv.modRevision > s.revision) throw new InternalError(`snapshot: a key has modRevision ${kv.modRevision} > revision ${s.revision}`);
+      const key = copyBytes(kv.key);
+      store.keyspace.set(Object.freeze({ ...kv, key, value: copyBytes(kv.value) }));
+      if (kv.lease !== 0) {
+        if (!store.leases.has(kv.lease)) throw new InternalError(`snapshot: a key is attached to unknown lease ${kv.lease}`);
+        store.leases.attach(kv.lease, key);
+      }
+      previous = key;
+    }
+    return store;
+  }
+
+  // ------------------------------------------------------------------ applying
+
+  private advanceTo(index: number): void {
+    if (!Number.isSafeInteger(index) || index <= this.lastIndex) {
+      throw new InternalError(`apply: log index ${index} after ${this.lastIndex}; indexes must increase`);
+    }
+    this.lastIndex = index;
+    this.dedup.expireIdle(index);
+  }
+
+  private execute(op: CommandOp): ApplyOutcome {
+    const reason = validateOp(op);
+    if (reason) return this.failure(new InvalidArgumentError(reason));
+    switch (op.type) {
+      case 'put':
+        if (op.lease !== 0 && !this.leases.has(op.lease)) return this.failure(new LeaseNotFoundError(op.lease));
+        return this.write((w) => w.put(op));
+      case 'deleteRange':
+        return this.write((w) => w.deleteRange(op));
+      case 'txn':
+        return this.txn(op);
+      case 'leaseGrant':
+        if (!this.leases.grant(op.id, op.ttlMs)) return this.failure(new InvalidArgumentError(`lease ${op.id} already exists`));
+        return this.success({ type: 'leaseGrant', id: op.id, ttlMs: op.ttlMs });
+      case 'leaseRevoke': {
+        const keys = this.leases.remove(op.id);
+        if (!keys) return this.failure(new LeaseNotFoundError(op.id));
+        return this.write((w) => {
+          w.deleteKeys(keys);
+          return { type: 'leaseRevoke' };
+        });
+      }
+      case 'leaseExpire':
+        // Ids revoked meanwhile are ignored; all keys of all expired leases share one revision.
+        return this.write((w) => {
+          for (const id of op.ids) {
+            const keys = this.leases.remove(id);
+            if (keys) w.deleteKeys(keys);
+          }
+          return { type: 'leaseExpire' };
+        });
+      case 'compact':
+        return this.compact(op.revision);
+      case 'leaseExtendAll':
+      case 'noop':
+        return this.success({ type: op.type });
+      default:
+        return this.failure(new UnimplementedError(String((op as { type: unknown }).type)));
+    }
+  }
+
+  private txn(op: TxnCommand): ApplyOutcome {
+    const succeeded = allComparesHold(this.keyspace, op.compare);
+    const ops = succeeded ? op.success : op.failure;
+    for (const child of ops) {
+      if (child.type === 'put' && child.lease !== 0 && !this.leases.has(child.lease)) {
+        return this.failure(new LeaseNotFoundError(child.lease));
+      }
+    }
+    return this.write((w) => {
+      const responses: TxnOpResult[] = ops.map((child) => {
+        switch (child.type) {
+          case 'put': return w.put(child);
+          case 'deleteRange': return w.deleteRange(child);
+          case 'range': return readRange(this.keyspace, child);
+        }
+      });
+      return { type: 'txn', succeeded, responses };
+    });
+  }
+
+  private compact(revision: number): ApplyOutcome {
+    if (revision > this.currentRevision) return this.failure(new FutureRevisionError(revision, this.currentRevision));
+    if (revision <= this.compactedAt) return this.failure(new CompactedError(revision, this.compactedAt));
+    this.compactedAt = revision;
+    this.history.trimBelow(revision);
+    return this.success({ type: 'compact' });
+  }
+
+  /** Runs `change` as the next revision; the revision is committed only if something changed. */
+  private write(change: (w: RevisionWriter) => CommandResult): ApplyOutcome {
+    const writer = new RevisionWriter(this.keyspace, this.leases, this.currentRevision + 1);
+    const result = change(writer);
+    if (writer.changed) {
+      this.currentRevision = writer.revision;
+      this.history.append(writer.revision, writer.events);
+      this.history.trimBelow(Math.max(this.compactedAt, writer.revision - this.options.historyRevisions + 1));
+      this.watches.publish(writer.revision, writer.events);
+    }
+    return this.success(result);
+  }
+
+  private success(result: CommandResult): ApplyOutcome {
+    return { revision: this.currentRevision, result, error: null };
+  }
+
+  private failure(error: KeelError): ApplyOutcome {
+    return { revision: this.currentRevision, result: null, error: error.toBody() };
+  }
+}
