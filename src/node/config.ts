@@ -1,0 +1,219 @@
+// The configuration of one node (`keel serve`). Sources, lowest to highest precedence:
+//   defaults < config file (JSON, --config or KEEL_CONFIG) < KEEL_* environment variables < flags.
+// Reading the config file is synchronous: it happens once, at start, before anything serves.
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '../codec/errors.js';
+import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
+import { normalizeServers, type NatsAuthOptions } from '../transport/api-connect.js';
+import { assertSubjectToken } from '../transport/subjects.js';
+
+export interface NodeConfig {
+  /** This node's id (a subject token). */
+  id: string;
+  /** Every voter of the initial cluster, this node included. */
+  peers: string[];
+  cluster: string;
+  /** Data root; the node keeps its files under <dataDir>/<cluster>/<id>/. */
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** NATS servers, auth and TLS. `servers` is always a non-empty list here. */
+  nats: NatsAuthOptions & { servers: string[] };
+  /** One Raft tick. */
+  electionTickMs: number;
+  /** Ticks without a leader before an election (randomized in [n, 2n) by the Raft core). */
+  electionTicks: number;
+  /** Ticks between leader heartbeats. */
+  heartbeatTicks: number;
+  /** A segment rolls when it reaches this size. */
+  segmentBytes: number;
+  /** Take a snapshot after this many applied entries. */
+  snapshotEveryEntries: number;
+  /** Entries kept below a snapshot's index (lagging followers catch up from them, not a snapshot). */
+  retainEntries: number;
+  /** Request limits; maxRequestBytes is replaced by what the NATS server's max_payload allows. */
+  limits: Limits;
+}
+
+export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
+  cluster: 'default',
+  dataDir: 'segments',
+  logLevel: 'info',
+  nats: { servers: ['nats://127.0.0.1:4222'] },
+  electionTickMs: 100,
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  segmentBytes: 64 * 1024 * 1024,
+  snapshotEveryEntries: 10_000,
+  retainEntries: 5_000,
+  limits: { ...DEFAULT_LIMITS },
+};
+
+/** The flags of `keel serve` (yargs camel-cases them); every one optional. */
+export interface NodeFlags {
+  id?: string;
+  peers?: string | string[];
+  cluster?: string;
+  servers?: string | string[];
+  data?: string;
+  config?: string;
+  logLevel?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  electionTickMs?: number;
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  segmentBytes?: number;
+  snapshotEveryEntries?: number;
+  retainEntries?: number;
+  maxKeyBytes?: number;
+  maxValueBytes?: number;
+  maxTxnOps?: number;
+}
+
+/** Environment variable → flag name. */
+export const ENV_VARS: Record<string, keyof NodeFlags> = {
+  KEEL_ID: 'id',
+  KEEL_PEERS: 'peers',
+  KEEL_CLUSTER: 'cluster',
+  KEEL_SERVERS: 'servers',
+  KEEL_DATA: 'data',
+  KEEL_CONFIG: 'config',
+  KEEL_LOG_LEVEL: 'logLevel',
+  KEEL_USER: 'user',
+  KEEL_PASSWORD: 'password',
+  KEEL_TOKEN: 'token',
+  KEEL_CREDS: 'creds',
+  KEEL_TLS_CA: 'tlsCa',
+  KEEL_TLS_CERT: 'tlsCert',
+  KEEL_TLS_KEY: 'tlsKey',
+  KEEL_ELECTION_TICK_MS: 'electionTickMs',
+  KEEL_ELECTION_TICKS: 'electionTicks',
+  KEEL_HEARTBEAT_TICKS: 'heartbeatTicks',
+  KEEL_SEGMENT_BYTES: 'segmentBytes',
+  KEEL_SNAPSHOT_EVERY_ENTRIES: 'snapshotEveryEntries',
+  KEEL_RETAIN_ENTRIES: 'retainEntries',
+  KEEL_MAX_KEY_BYTES: 'maxKeyBytes',
+  KEEL_MAX_VALUE_BYTES: 'maxValueBytes',
+  KEEL_MAX_TXN_OPS: 'maxTxnOps',
+};
+
+const NUMERIC: (keyof NodeFlags)[] = [
+  'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
+  'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Builds and checks the configuration. `flags` are the parsed command-line flags; `env` is usually
+ * process.env. The config file is a JSON object with the flag names as keys (camelCase), e.g.
+ * `{ "id": "n1", "peers": ["n1","n2","n3"], "servers": "nats://10.0.0.1:4222", "electionTickMs": 50 }`.
+ */
+export function loadNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv = {}): NodeConfig {
+  const fromEnv = flagsFromEnv(env);
+  const configPath = flags.config ?? fromEnv.config;
+  const fromFile = configPath === undefined ? {} : readConfigFile(configPath);
+  const merged: NodeFlags = { ...fromFile, ...fromEnv, ...definedOnly(flags) };
+  return buildConfig(merged);
+}
+
+function definedOnly(flags: NodeFlags): NodeFlags {
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as NodeFlags;
+}
+
+function flagsFromEnv(env: NodeJS.ProcessEnv): NodeFlags {
+  const flags: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    flags[flag] = NUMERIC.includes(flag) ? parseNumber(name, raw) : raw;
+  }
+  return flags as NodeFlags;
+}
+
+function readConfigFile(path: string): NodeFlags {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(`config file ${path} must hold a JSON object`);
+  }
+  const known = new Set<string>([...Object.values(ENV_VARS)]);
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new InvalidArgumentError(`config file ${path}: unknown setting "${key}"`);
+  }
+  return parsed as NodeFlags;
+}
+
+function parseNumber(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function list(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+function positive(what: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new InvalidArgumentError(`${what} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function buildConfig(f: NodeFlags): NodeConfig {
+  const d = DEFAULT_NODE_CONFIG;
+  if (!f.id) throw new InvalidArgumentError('a node id is required (--id or KEEL_ID)');
+  const id = check('node id', f.id);
+  const peers = (list(f.peers) ?? [id]).map((p) => check('peer id', p));
+  if (new Set(peers).size !== peers.length) throw new InvalidArgumentError(`peers list a node twice: ${peers.join(',')}`);
+  if (!peers.includes(id)) throw new InvalidArgumentError(`peers (${peers.join(',')}) must include this node's id ${id}`);
+  const logLevel = f.logLevel ?? d.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new InvalidArgumentError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const nats: NodeConfig['nats'] = { servers: normalizeServers(list(f.servers) ?? d.nats.servers), name: `keel-${id}` };
+  if (f.user !== undefined) nats.user = f.user;
+  if (f.password !== undefined) nats.pass = f.password;
+  if (f.token !== undefined) nats.token = f.token;
+  if (f.creds !== undefined) nats.credsFile = f.creds;
+  if (f.tlsCa !== undefined || f.tlsCert !== undefined || f.tlsKey !== undefined) {
+    nats.tls = { caFile: f.tlsCa, certFile: f.tlsCert, keyFile: f.tlsKey };
+  }
+
+  const config: NodeConfig = {
+    id,
+    peers,
+    cluster: check('cluster name', f.cluster ?? d.cluster),
+    dataDir: f.data ?? d.dataDir,
+    logLevel: logLevel as NodeConfig['logLevel'],
+    nats,
+    electionTickMs: positive('electionTickMs', f.electionTickMs, d.electionTickMs),
+    electionTicks: positive('electionTicks', f.electionTicks, d.electionTicks),
+    heartbeatTicks: positive('heartbeatTicks', f.heartbeatTicks, d.heartbeatTicks),
+    segmentBytes: positive('segmentBytes', f.segmentBytes, d.segmentBytes),
+    snapshotEveryEntries: positive('snapshotEveryEntries', f.snapshotEveryEntries, d.snapshotEveryEntries),
+    retainEntries: positive('retainEntries', f.retainEntries, d.retainEntries),
+    limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
+  };
+  if (config.heartbeatTicks >= config.electionTicks) {
+    throw new InvalidArgumentError(`heartbeatTicks (${config.heartbeatTicks}) must be below electionTicks (${config.electionTicks})`);
+  }
+  return config;
+}
+
+function check(what: string, token: string): string {
+  try {
+    assertSubjectToken(what, token);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return token;
+}
