@@ -1,0 +1,87 @@
+// The avsc options every Keel type is built with, and the two avsc type variants they install:
+//
+// - bytes accept any Uint8Array on write (the API hands us Uint8Arrays from TextEncoder; avsc
+//   insists on Buffer). Reads still produce Buffer, which is a Uint8Array.
+// - arrays refuse a block count larger than the bytes left to read. Every array item in our
+//   schemas takes at least one byte, so a larger count can only come from malformed input; without
+//   this check a hostile count (say 2^31) makes avsc loop and allocate until the process dies.
+//
+// Both hook into avsc internals (`_read`, `_write`, `_check`, Tap) that are stable across avsc 5.x;
+// test/codec covers the behaviour we rely on.
+import avro from 'avsc';
+
+/** avsc's Tap: a buffer and a position. Reads past the end leave pos > buf.length. */
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  readLong(): number;
+  skipLong(): void;
+  writeLong(n: number): void;
+}
+
+// avsc's d.ts declares these classes without their internal hooks; we extend the runtime classes.
+const { ArrayType, BytesType } = avro.types as unknown as {
+  ArrayType: new (schema: object, opts: object) => object;
+  BytesType: new () => object;
+};
+
+class Uint8ArrayBytesType extends (BytesType as new () => any) {
+  _check(val: unknown, _flags: unknown, hook?: (v: unknown, t: unknown) => void): boolean {
+    const ok = val instanceof Uint8Array;
+    if (!ok && hook) hook(val, this);
+    return ok;
+  }
+
+  _write(tap: Tap, val: unknown): void {
+    if (!(val instanceof Uint8Array)) throw new Error(`invalid "bytes": ${describe(val)}`);
+    tap.writeLong(val.length);
+    const start = tap.pos;
+    tap.pos += val.length;
+    // Like avsc's own writeFixed: on overflow only advance, avsc then retries into a big enough buffer.
+    if (tap.pos <= tap.buf.length) tap.buf.set(val, start);
+  }
+}
+
+class BoundedArrayType extends (ArrayType as new (schema: object, opts: object) => any) {
+  _read(tap: Tap): unknown[] {
+    const items = this.itemsType;
+    let result: unknown[] | undefined;
+    let i = 0;
+    let n: number;
+    while ((n = tap.readLong())) {
+      if (n < 0) {
+        n = -n;
+        tap.skipLong(); // block size in bytes, unused
+      }
+      if (n > tap.buf.length - tap.pos) {
+        throw new Error(`array block of ${n} items but only ${Math.max(0, tap.buf.length - tap.pos)} bytes left`);
+      }
+      result ??= new Array(n);
+      while (n--) result[i++] = items._read(tap);
+    }
+    return result ?? [];
+  }
+}
+
+function typeHook(schema: unknown, opts: object): avro.Type | undefined {
+  if (schema === 'bytes') return new Uint8ArrayBytesType() as unknown as avro.Type;
+  if (typeof schema === 'object' && schema !== null && !Array.isArray(schema)) {
+    const type = (schema as { type?: unknown; logicalType?: unknown }).type;
+    if ((schema as { logicalType?: unknown }).logicalType !== undefined) return undefined;
+    if (type === 'bytes') return new Uint8ArrayBytesType() as unknown as avro.Type;
+    if (type === 'array') return new BoundedArrayType(schema, opts) as unknown as avro.Type;
+  }
+  return undefined;
+}
+
+/** Options for Type.forSchema: the shared registry (named types across files) and our hooks. */
+export function avroOptions(registry: Record<string, avro.Type>): Partial<avro.ForSchemaOptions> {
+  // 'auto': a union of null and one type decodes as the value or null; a union of several records
+  // decodes wrapped, as { 'keel.PutOp': {...} }, which src/codec/mapping translates.
+  return { registry, wrapUnions: 'auto', typeHook: typeHook as avro.ForSchemaOptions['typeHook'] };
+}
+
+function describe(val: unknown): string {
+  if (val === null || val === undefined) return String(val);
+  return typeof val === 'object' ? (val.constructor?.name ?? 'object') : `${typeof val} ${String(val).slice(0, 40)}`;
+}

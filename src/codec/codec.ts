@@ -1,0 +1,58 @@
+// A typed codec over one Avro type: TS value -> Avro value -> bytes, and back. Every failure to
+// encode or decode becomes an InvalidArgumentError naming the type and the reason, so a malformed
+// request turns into an error response, never a crash.
+import type avro from 'avsc';
+import { InvalidArgumentError } from './errors.js';
+
+export interface Codec<T> {
+  readonly type: avro.Type;
+  encode(value: T): Buffer;
+  decode(bytes: Uint8Array): T;
+}
+
+/**
+ * `toAvro` shapes a TS value as avsc expects it (wrapping union branches); `fromAvro` turns what
+ * avsc decoded into the plain TS value. Either may be omitted when the shapes already agree.
+ */
+export function makeCodec<T>(
+  type: avro.Type,
+  toAvro: (value: T) => unknown = (v) => v,
+  fromAvro: (decoded: any) => T = (v) => v as T,
+): Codec<T> {
+  const what = type.name ?? type.typeName;
+  return {
+    type,
+    encode(value: T): Buffer {
+      try {
+        return type.toBuffer(toAvro(value));
+      } catch (err) {
+        throw invalid(`cannot encode ${what}`, err);
+      }
+    },
+    decode(bytes: Uint8Array): T {
+      let decoded: unknown;
+      try {
+        decoded = type.fromBuffer(asBuffer(bytes));
+      } catch (err) {
+        throw invalid(`malformed ${what} (${bytes.length} bytes)`, err);
+      }
+      try {
+        return fromAvro(decoded);
+      } catch (err) {
+        throw invalid(`malformed ${what}`, err);
+      }
+    },
+  };
+}
+
+/** avsc reads from Buffers; wrapping a Uint8Array's memory is free (no copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`expected bytes, got ${typeof bytes}`);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function invalid(context: string, err: unknown): InvalidArgumentError {
+  if (err instanceof InvalidArgumentError) return new InvalidArgumentError(`${context}: ${err.message}`);
+  return new InvalidArgumentError(`${context}: ${err instanceof Error ? err.message : String(err)}`);
+}
