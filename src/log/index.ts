@@ -15,3 +15,4 @@ export { type SyncFile } from './io-queue.js';
 export * as segmentFormat from './format.js';
 export { scanRecords, checkRecord, isTornTail, readSegmentFile, type ScannedRecord, type GoodRecord, type BadRecord, type SegmentFile } from './segment-reader.js';
 export { listSegmentFiles } from './recovery.js';
+export { examineLog, codecResolver, type LogExamination, type LogProblem, type SegmentSummary, type VisitedRecord, type ExamineOptions } from './examine.js';
