@@ -1,0 +1,155 @@
+// Simulated nodes: each has stable storage (survives crashes), a volatile RaftNode and a volatile
+// state machine (a running hash of applied entries, restored from snapshots).
+import { RaftNode, decodeConfChange, type Entry, type HardState, type NodeId, type RaftConfig, type RaftCoreClass, type Ready, type SnapshotMeta, type Restored } from '../../../src/raft/index.js';
+import { Checker, entryKey, SafetyViolation } from './checker.js';
+import type { Network } from './network.js';
+import type { Rng } from './rng.js';
+
+export class Storage {
+  hardState: HardState = { term: 0, vote: '', commit: 0 };
+  snapshot: { meta: SnapshotMeta; data: Uint8Array } | null = null;
+  entries: Entry[] = [];
+
+  snapIndex(): number { return this.snapshot?.meta.index ?? 0; }
+  lastIndex(): number { return this.snapIndex() + this.entries.length; }
+  term(index: number): number | undefined {
+    if (index === this.snapIndex()) return this.snapshot?.meta.term ?? 0;
+    return this.entries[index - this.snapIndex() - 1]?.term;
+  }
+  restored(): Restored {
+    return { hardState: { ...this.hardState }, snapshot: this.snapshot?.meta ?? null, entries: [...this.entries] };
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function mix(hash: number, index: number, key: string): number {
+  let h = (hash ^ index) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+export interface PendingRead { minIndex: number }
+
+export class SimNode {
+  readonly storage = new Storage();
+  raft: RaftNode | null = null;
+  applied = 0;
+  hash = 0;
+  role = 'follower';
+  term = 0;
+  /** Removed from the cluster and shut down for good. */
+  decommissioned = false;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly config: Omit<RaftConfig, 'random'>,
+    private readonly core: RaftCoreClass | undefined,
+    /** Shared: nodes whose removal some node has applied. */
+    private readonly removed: Set<NodeId>,
+  ) {}
+
+  start(rng: Rng): void {
+    const random = () => rng.next();
+    const hasState = this.storage.hardState.term > 0 || this.storage.entries.length > 0 || this.storage.snapshot !== null;
+    this.raft = new RaftNode({ ...this.config, random }, hasState ? this.storage.restored() : undefined, this.core);
+    this.role = 'follower';
+    const snap = this.storage.snapshot;
+    this.applied = snap?.meta.index ?? 0;
+    this.hash = snap ? Number(decoder.decode(snap.data).split(':')[1]) : 0;
+    if (snap) this.raft.setSnapshot(snap.meta, snap.data);
+  }
+
+  crash(): void {
+    this.raft = null; // everything not in storage is lost
+  }
+
+  get live(): boolean { return this.raft !== null; }
+
+  /** Persist, send, apply, advance: the contract a real node follows. */
+  processReady(now: number, net: Network, checker: Checker, reads: Map<string, PendingRead>): void {
+    const raft = this.raft!;
+    const rd: Ready = raft.ready();
+    const st = this.storage;
+    if (rd.snapshot) {
+      st.snapshot = rd.snapshot;
+      st.entries = [];
+      this.applied = rd.snapshot.meta.index;
+      this.hash = Number(decoder.decode(rd.snapshot.data).split(':')[1]);
+      checker.onHash(this.id, this.applied, this.hash);
+      checker.seen.snapshotsInstalled++;
+    }
+    if (rd.entries.length > 0) {
+      const first = rd.entries[0].index;
+      if (first > st.lastIndex() + 1 || first <= st.snapIndex()) {
+        throw new SafetyViolation(`${this.id}: entries at ${first} do not fit storage [${st.snapIndex()}, ${st.lastIndex()}]`);
+      }
+      st.entries.length = first - st.snapIndex() - 1;
+      for (const e of rd.entries) {
+        checker.onPersist(this.id, e, st.term(e.index - 1) ?? -1);
+        st.entries.push(e);
+      }
+    }
+    if (rd.hardState) {
+      const prev = st.hardState;
+      if (rd.hardState.term < prev.term) throw new SafetyViolation(`${this.id}: term went back from ${prev.term} to ${rd.hardState.term}`);
+      if (rd.hardState.term === prev.term && prev.vote !== '' && rd.hardState.vote !== prev.vote) {
+        throw new SafetyViolation(`${this.id}: changed its vote in term ${prev.term} from ${prev.vote} to ${rd.hardState.vote}`);
+      }
+      st.hardState = { ...rd.hardState };
+    }
+    if (rd.softState) {
+      this.role = rd.softState.role;
+      if (rd.softState.role === 'leader') {
+        const s = raft.status();
+        checker.onLeader(this.id, s.term, (i) => raft.logTerm(i), s.firstIndex, s.lastIndex);
+      }
+    }
+    this.term = st.hardState.term;
+    for (const m of rd.messages) net.send(now, m);
+    for (const e of rd.committedEntries) this.apply(e, checker);
+    for (const rs of rd.readStates) {
+      const r = reads.get(rs.context);
+      if (!r) continue;
+      reads.delete(rs.context);
+      checker.seen.readsAnswered++;
+      if (rs.index < r.minIndex) {
+        throw new SafetyViolation(`${this.id}: ReadIndex ${rs.context} answered ${rs.index}, but ${r.minIndex} was committed before it was asked`);
+      }
+    }
+    raft.advance(rd);
+  }
+
+  private apply(e: Entry, checker: Checker): void {
+    const st = this.storage;
+    // No node applies past what it persisted.
+    if (e.index > st.hardState.commit) throw new SafetyViolation(`${this.id}: applied ${e.index} beyond persisted commit ${st.hardState.commit}`);
+    if (e.index > st.snapIndex() && st.term(e.index) !== e.term) {
+      throw new SafetyViolation(`${this.id}: applied ${e.index}/${e.term}, which is not in its stable storage`);
+    }
+    if (e.index !== this.applied + 1) throw new SafetyViolation(`${this.id}: applied ${e.index} after ${this.applied}`);
+    this.applied = e.index;
+    this.hash = mix(this.hash, e.index, entryKey(e));
+    checker.onApply(this.id, e, this.hash);
+    if (e.type === 'config') {
+      checker.seen.configsApplied++;
+      const { change } = decodeConfChange(e.data);
+      if (change.type === 'remove') this.removed.add(change.node);
+    }
+  }
+
+  /** The application takes a snapshot at its applied index. */
+  takeSnapshot(retain: number): void {
+    const raft = this.raft!;
+    const st = this.storage;
+    if (this.applied <= st.snapIndex()) return;
+    const term = st.term(this.applied);
+    if (term === undefined) return;
+    const meta: SnapshotMeta = { index: this.applied, term, conf: raft.status().conf };
+    const data = encoder.encode(`${this.applied}:${this.hash}:${'x'.repeat(this.applied % 97)}`);
+    st.entries = st.entries.slice(this.applied - st.snapIndex());
+    st.snapshot = { meta, data };
+    raft.setSnapshot(meta, data, retain);
+  }
+}

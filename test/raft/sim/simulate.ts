@@ -1,0 +1,193 @@
+// One deterministic simulation run: a 3- or 5-node cluster driven by a single seed through message
+// loss, delay, reordering, duplication, partitions, crashes, restarts, membership changes,
+// leadership transfers, snapshots and ReadIndex; then the faults stop and the cluster must make
+// progress within a bounded number of ticks.
+import { ProposalDroppedError, ConfChangeRejectedError, type RaftCoreClass, type NodeId } from '../../../src/raft/index.js';
+import { Checker, SafetyViolation } from './checker.js';
+import { SimNode, type PendingRead } from './cluster.js';
+import { Network } from './network.js';
+import { Rng } from './rng.js';
+
+export interface SimOptions {
+  seed: number;
+  steps?: number;
+  /** 3 or 5; by default chosen by the seed. */
+  size?: number;
+  /** Substitute Raft core (tests plant bugs with it). */
+  core?: RaftCoreClass;
+  /** Ticks allowed for the cluster to commit a proposal once faults stop. */
+  livenessTicks?: number;
+}
+
+export interface SimResult {
+  seed: number;
+  ok: boolean;
+  error?: string;
+  step?: number;
+  stats: {
+    committed: number; messages: number; crashes: number; snapshots: number; confChanges: number; transfers: number; reads: number;
+    leadersElected: number; snapshotsInstalled: number; readsAnswered: number; configsApplied: number;
+  };
+}
+
+const encoder = new TextEncoder();
+
+export function simulate(opts: SimOptions): SimResult {
+  const rng = new Rng(opts.seed);
+  const steps = opts.steps ?? 2000;
+  const size = opts.size ?? (rng.chance(0.5) ? 3 : 5);
+  const livenessTicks = opts.livenessTicks ?? 400;
+  const initial = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const spares = [`n${size + 1}`, `n${size + 2}`];
+  const net = new Network(rng, { loss: rng.next() * 0.1, duplicate: rng.next() * 0.05, maxDelay: rng.int(0, 4) });
+  const checker = new Checker();
+  const reads = new Map<string, PendingRead>();
+  const nodes = new Map<NodeId, SimNode>();
+  const removed = new Set<NodeId>();
+  const stats: SimResult['stats'] = {
+    committed: 0, messages: 0, crashes: 0, snapshots: 0, confChanges: 0, transfers: 0, reads: 0,
+    leadersElected: 0, snapshotsInstalled: 0, readsAnswered: 0, configsApplied: 0,
+  };
+  const finishStats = () => {
+    stats.committed = checker.maxCommitted;
+    stats.messages = net.sent;
+    stats.leadersElected = checker.leadersElected;
+    Object.assign(stats, checker.seen);
+  };
+  const raftOptions = {
+    electionTick: 10, heartbeatTick: 1, preVote: true, checkQuorum: true,
+    maxMsgBytes: rng.pick([64, 256, 4096]), maxInflight: rng.pick([1, 4, 64]), snapshotChunkBytes: rng.pick([8, 32, 1024]),
+  };
+  const addNode = (id: NodeId, voters: NodeId[]) => {
+    const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, removed);
+    n.start(rng);
+    nodes.set(id, n);
+  };
+  for (const id of initial) addNode(id, initial);
+
+  let now = 0;
+  let proposals = 0;
+  let readSeq = 0;
+  const live = () => [...nodes.values()].filter((n) => n.live);
+  const leader = () => live().find((n) => n.role === 'leader');
+
+  const runStep = (readyChance: number) => {
+    for (const n of live()) n.raft!.tick();
+    for (const m of net.due(now)) {
+      const to = nodes.get(m.to);
+      if (to?.raft) to.raft.step(m);
+    }
+    for (const n of live()) {
+      if (n.raft!.hasReady() && rng.chance(readyChance)) n.processReady(now, net, checker, reads);
+    }
+    // A node whose removal was applied somewhere is shut down for good (an operator would).
+    for (const id of removed) {
+      const n = nodes.get(id);
+      if (n && !n.decommissioned) {
+        n.decommissioned = true;
+        n.crash();
+      }
+    }
+    now++;
+  };
+
+  const faults = () => {
+    const ld = leader();
+    if (ld && rng.chance(0.3)) {
+      try { ld.raft!.propose(encoder.encode(`v${++proposals}`)); } catch (e) { if (!(e instanceof ProposalDroppedError)) throw e; }
+    }
+    if (rng.chance(0.05)) {
+      const n = rng.pick(live().length > 0 ? live() : [...nodes.values()]);
+      if (n.raft) {
+        const ctx = `r${++readSeq}`;
+        let minIndex = 0;
+        for (const m of nodes.values()) minIndex = Math.max(minIndex, m.storage.hardState.commit);
+        reads.set(ctx, { minIndex });
+        n.raft.readIndex(ctx);
+        stats.reads++;
+      }
+    }
+    const members = [...nodes.values()].filter((n) => !n.decommissioned);
+    if (rng.chance(0.006)) {
+      const n = rng.pick(members);
+      if (n.live) { n.crash(); stats.crashes++; }
+    }
+    if (rng.chance(0.05)) {
+      const down = members.filter((n) => !n.live);
+      if (down.length > 0) rng.pick(down).start(rng);
+    }
+    if (rng.chance(0.005)) {
+      const ids = members.map((n) => n.id);
+      const ld2 = leader();
+      if (ld2 && rng.chance(0.5)) net.partition([[ld2.id], ids.filter((i) => i !== ld2.id)]); // isolate the leader
+      else net.partition([ids.filter(() => rng.chance(0.5)), []].map((g, i) => (i === 0 ? g : ids.filter((x) => !g.includes(x)))));
+    }
+    if (net.partitioned() && rng.chance(0.02)) net.heal();
+    const ld3 = leader();
+    if (ld3 && rng.chance(0.01)) changeMembership(ld3);
+    const ld4 = leader();
+    if (ld4 && rng.chance(0.005)) {
+      const ld = ld4;
+      const to = rng.pick(ld.raft!.status().conf.voters);
+      ld.raft!.transferLeadership(to);
+      stats.transfers++;
+    }
+    if (rng.chance(0.03)) {
+      const n = rng.pick(members);
+      if (n.live) { n.takeSnapshot(rng.int(0, 5)); stats.snapshots++; }
+    }
+  };
+
+  const changeMembership = (ld: SimNode) => {
+    const conf = ld.raft!.status().conf;
+    const spare = spares.find((s) => !nodes.has(s));
+    const roll = rng.next();
+    try {
+      if (roll < 0.4 && spare) {
+        ld.raft!.proposeConfChange({ type: 'addLearner', node: spare });
+        addNode(spare, []);
+      } else if (roll < 0.7 && conf.learners.length > 0) {
+        ld.raft!.proposeConfChange({ type: 'promote', node: rng.pick(conf.learners) });
+      } else if (conf.voters.length > 3 || conf.learners.length > 0) {
+        const candidates = conf.voters.length > 3 ? [...conf.voters, ...conf.learners] : conf.learners;
+        ld.raft!.proposeConfChange({ type: 'remove', node: rng.pick(candidates) });
+      } else return;
+      stats.confChanges++;
+    } catch (e) {
+      if (!(e instanceof ConfChangeRejectedError) && !(e instanceof ProposalDroppedError)) throw e;
+    }
+  };
+
+  try {
+    for (; now < steps; ) {
+      faults();
+      runStep(0.85);
+    }
+    // Faults stop: heal, restart every member, deliver reliably. A fresh proposal must commit.
+    net.heal();
+    net.faults = { loss: 0, duplicate: 0, maxDelay: net.faults.maxDelay };
+    for (const n of nodes.values()) if (!n.live && !n.decommissioned) n.start(rng);
+    const marker = `final-${opts.seed}`;
+    const deadline = now + livenessTicks;
+    let committed = false;
+    while (now < deadline && !committed) {
+      const ld = leader();
+      if (ld && now % 20 === 0) {
+        try { ld.raft!.propose(encoder.encode(marker)); } catch (e) { if (!(e instanceof ProposalDroppedError)) throw e; }
+      }
+      runStep(1);
+      committed = checker.committedKeys.has(`normal:${marker}`);
+    }
+    finishStats();
+    if (!committed) {
+      const st = [...nodes.values()].map((n) => `${n.id}:${n.live ? n.role : 'down'}@${n.term}`).join(' ');
+      return { seed: opts.seed, ok: false, step: now, error: `liveness: no proposal committed within ${livenessTicks} ticks after faults stopped (${st})`, stats };
+    }
+    return { seed: opts.seed, ok: true, stats };
+  } catch (e) {
+    finishStats();
+    if (e instanceof SafetyViolation) return { seed: opts.seed, ok: false, step: now, error: e.message, stats };
+    const err = e as Error;
+    return { seed: opts.seed, ok: false, step: now, error: `crash: ${err.stack ?? err.message}`, stats };
+  }
+}
