@@ -1,5 +1,6 @@
 // Keys and values as the user gives them (string = UTF-8, or bytes) and the key ranges of the API.
 import { InvalidArgumentError } from '../codec/errors.js';
+import { prefixEnd, TO_THE_END } from '../codec/keys.js';
 import type { Bytes } from '../codec/types.js';
 
 export type KeyLike = string | Uint8Array;
@@ -20,19 +21,9 @@ export function bytesToString(b: Bytes): string {
 
 const EMPTY = new Uint8Array(0);
 /** As a rangeEnd: "every key from `key` on"; as key + rangeEnd: every key. */
-export const ALL_KEYS_END: Bytes = Uint8Array.of(0);
+export const ALL_KEYS_END: Bytes = TO_THE_END;
 
-/** The smallest key after every key with this prefix; [0x00] (= no upper bound) when there is none. */
-export function prefixEnd(prefix: Bytes): Bytes {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    if (prefix[i] < 0xff) {
-      const end = prefix.slice(0, i + 1);
-      end[i]++;
-      return end;
-    }
-  }
-  return ALL_KEYS_END;
-}
+export { prefixEnd };
 
 /** Which keys an operation covers: one key, a prefix, or [from, to) (no `to` = to the end). */
 export type KeySelector = { key: KeyLike } | { prefix: KeyLike } | { from: KeyLike; to?: KeyLike };
