@@ -94,16 +94,28 @@ function peekLeadingLongs(buf: Uint8Array): { index: number; term: number } {
   return { index: index.value, term: term.value };
 }
 
-/** One Avro long (zigzag varint) at `pos`; refuses values JS numbers cannot hold exactly. */
+/** avsc refuses longs beyond this (it keeps a margin below 2^53); the peek agrees with it. */
+const MAX_LONG = 2 ** 53 - 2;
+
+/**
+ * One Avro long (zigzag varint) at `pos`. Zigzag puts the sign in bit 0 of the first byte, so we
+ * sum the magnitude (raw / 2) directly: every partial sum stays an exact JS integer.
+ */
 function readLong(buf: Uint8Array, pos: number): { value: number; next: number } {
-  let n = 0;
-  let scale = 1;
+  let half = 0;
+  let negative = false;
+  let scale = 1 / 2;
   for (let i = pos; i < buf.length && i < pos + 10; i++) {
     const b = buf[i]!;
-    n += (b & 0x7f) * scale;
+    if (i === pos) {
+      negative = (b & 1) === 1;
+      half = (b & 0x7f) >>> 1;
+    } else {
+      half += (b & 0x7f) * scale;
+    }
     if ((b & 0x80) === 0) {
-      const value = n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-      if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`log entry holds a long beyond 2^53 at byte ${pos}`);
+      const value = negative ? -half - 1 : half;
+      if (!(Math.abs(value) <= MAX_LONG)) throw new InvalidArgumentError(`log entry holds a long beyond 2^53 at byte ${pos}`);
       return { value, next: i + 1 };
     }
     scale *= 128;
