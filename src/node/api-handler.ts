@@ -1,0 +1,119 @@
+// Serves the client API on one node: writes are proposed through Raft and answered once applied;
+// linearizable reads wait for a ReadIndex round; serializable reads and status are local.
+import { randomInt } from 'node:crypto';
+import { errorFromBody, InvalidArgumentError, NotLeaderError, UnimplementedError } from '../codec/errors.js';
+import type {
+  ApiRequest, ApiResponse, CommandOp, Member, MemberListResult, RangeOp, ResponseBody, StatusResult,
+} from '../codec/types.js';
+import { ProposalDroppedError } from '../raft/errors.js';
+import type { ApiHandler, ApiRequestContext } from '../transport/api-server.js';
+import type { KeelNode } from './node.js';
+
+export class NodeApiHandler implements ApiHandler {
+  constructor(
+    private readonly node: KeelNode,
+    private readonly writeTimeoutMs = 5000,
+  ) {}
+
+  header(): { nodeId: string; term: number } {
+    return { nodeId: this.node.opts.id, term: this.node.term };
+  }
+
+  async handle(req: ApiRequest, _ctx: ApiRequestContext): Promise<ApiResponse> {
+    const body = req.body;
+    switch (body.type) {
+      case 'put':
+      case 'deleteRange':
+      case 'txn':
+      case 'compact':
+      case 'leaseRevoke':
+        return this.write(req, body);
+      case 'leaseGrant':
+        return this.write(req, { type: 'leaseGrant', ttlMs: body.ttlMs, id: body.id || newLeaseId() });
+      case 'range':
+        return this.range(body);
+      case 'leaseKeepAlive':
+        return this.respond({ type: 'leaseKeepAlive', id: body.id, ttlMs: this.node.leases.keepAlive(body.id) });
+      case 'leaseTimeToLive':
+        return this.respond(this.node.leases.timeToLive(body.id, body.keys));
+      case 'leaseList':
+        this.requireLeader();
+        return this.respond({ type: 'leaseList', ids: this.node.store.leaseIds() });
+      case 'status':
+        return this.respond(this.status());
+      case 'memberList':
+        return this.respond(this.members());
+      default:
+        throw new UnimplementedError((body as { type: string }).type);
+    }
+  }
+
+  private async write(req: ApiRequest, op: CommandOp): Promise<ApiResponse> {
+    const requestId = req.requestId;
+    if (!requestId) throw new InvalidArgumentError(`${op.type} needs a requestId (clientId, seq)`);
+    try {
+      this.node.propose({ requestId, op });
+    } catch (err) {
+      if (err instanceof ProposalDroppedError) throw new NotLeaderError(`not the leader (${err.message}); leader is ${err.leader || 'unknown'}`);
+      throw err;
+    }
+    // Entries apply on a later turn of the event loop, so registering after proposing misses nothing.
+    const applied = this.node.pending.wait(requestId, this.writeTimeoutMs);
+    const outcome = await applied;
+    if (outcome.error) throw errorFromBody(outcome.error);
+    return this.respond(outcome.result, outcome.revision);
+  }
+
+  private async range(body: RangeOp & { serializable: boolean }): Promise<ApiResponse> {
+    if (!body.serializable) await this.node.reads.waitLinearizable();
+    return this.respond(this.node.store.range(body));
+  }
+
+  private requireLeader(): void {
+    if (!this.node.isLeader) throw new NotLeaderError();
+  }
+
+  private respond(body: ResponseBody | null, revision = this.node.store.revision): ApiResponse {
+    return { header: { revision, nodeId: this.node.opts.id, term: this.node.term }, error: null, body };
+  }
+
+  private members(): MemberListResult {
+    return { type: 'memberList', members: memberList(this.node), leader: this.node.leader };
+  }
+
+  private status(): StatusResult {
+    const node = this.node;
+    const st = node.raft.status();
+    const members = memberList(node);
+    const isLearner = st.conf.learners.includes(st.id);
+    return {
+      type: 'status',
+      nodeId: st.id,
+      pid: process.pid,
+      role: isLearner ? 'learner' : st.role,
+      leader: st.leader,
+      term: st.term,
+      commitIndex: st.commit,
+      appliedIndex: node.store.appliedIndex,
+      firstIndex: node.log.firstIndex(),
+      lastIndex: node.log.lastIndex(),
+      logBytes: node.log.sizeBytes(),
+      revision: node.store.revision,
+      compactRevision: node.store.compactRevision,
+      members,
+    };
+  }
+}
+
+function memberList(node: KeelNode): Member[] {
+  const conf = node.raft.status().conf;
+  return [
+    ...conf.voters.map((id): Member => ({ id, role: 'voter' })),
+    ...conf.learners.map((id): Member => ({ id, role: 'learner' })),
+  ];
+}
+
+/** A lease id the leader picks: random, positive, below 2^48 so it stays an exact JS number. */
+function newLeaseId(): number {
+  return randomInt(1, 2 ** 47) * 2 + randomInt(0, 2);
+}

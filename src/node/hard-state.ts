@@ -1,0 +1,78 @@
+// Raft's hard state (term, vote, commit) in `<node dir>/raft-state`: one small record, rewritten in
+// place. The term and vote must be durable before any message that depends on them is sent, so a
+// change to either is fdatasync'ed; a change of commit alone is written without a sync (a restarted
+// node relearns the commit index from the leader, and never applies past its own log).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import CRC32 from 'crc-32';
+
+export interface PersistedHardState {
+  term: number;
+  vote: string;
+  commit: number;
+}
+
+const MAGIC = 0x4b48_5331; // "KHS1"
+const FILE = 'raft-state';
+
+export class HardStateFile {
+  private constructor(
+    private readonly fh: fs.FileHandle,
+    private current: PersistedHardState,
+  ) {}
+
+  static async open(dir: string): Promise<HardStateFile> {
+    const file = path.join(dir, FILE);
+    const fh = await fs.open(file, 'a+').then(async (h) => {
+      await h.close();
+      return fs.open(file, 'r+');
+    });
+    const buf = await fh.readFile();
+    return new HardStateFile(fh, decode(buf, file));
+  }
+
+  get value(): PersistedHardState {
+    return this.current;
+  }
+
+  /** Writes the new state; resolves once it is durable when term or vote changed. */
+  async save(next: PersistedHardState): Promise<void> {
+    const mustSync = next.term !== this.current.term || next.vote !== this.current.vote;
+    this.current = { ...next };
+    const buf = encode(next);
+    await this.fh.write(buf, 0, buf.length, 0);
+    if (mustSync) await this.fh.datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
+
+// Layout: u32 magic | u32 crc | u32 len | payload (JSON), padded so a shorter rewrite leaves no tail
+// that could be mistaken for data: the length field says where the payload ends. The record is far
+// below one 512-byte sector, so the in-place rewrite is atomic on the disks we run on; a torn one
+// would fail the CRC and stop the node rather than let it forget a vote.
+function encode(hs: PersistedHardState): Buffer {
+  const payload = Buffer.from(JSON.stringify(hs));
+  const out = Buffer.alloc(12 + payload.length);
+  out.writeUInt32BE(MAGIC, 0);
+  out.writeUInt32BE(CRC32.buf(payload) >>> 0, 4);
+  out.writeUInt32BE(payload.length, 8);
+  payload.copy(out, 12);
+  return out;
+}
+
+function decode(buf: Buffer, file: string): PersistedHardState {
+  if (buf.length === 0) return { term: 0, vote: '', commit: 0 };
+  if (buf.length < 12 || buf.readUInt32BE(0) !== MAGIC) {
+    throw new Error(`${file}: not a Keel raft-state file (bad magic)`);
+  }
+  const len = buf.readUInt32BE(8);
+  const payload = buf.subarray(12, 12 + len);
+  if (payload.length !== len || (CRC32.buf(payload) >>> 0) !== buf.readUInt32BE(4)) {
+    throw new Error(`${file}: raft-state record fails its CRC; refusing to start (the term and vote cannot be trusted)`);
+  }
+  const hs = JSON.parse(payload.toString('utf8')) as PersistedHardState;
+  return { term: hs.term, vote: hs.vote, commit: hs.commit };
+}

@@ -1,0 +1,63 @@
+// Starts one Keel node from its configuration: connects to NATS, opens the data directory (taking
+// its lock), rebuilds Raft and the projection, and serves Raft traffic and the client API.
+import path from 'node:path';
+import { connect } from 'nats';
+import pino, { type Logger } from 'pino';
+import { requestBytesFor } from '../codec/limits.js';
+import { ApiServer } from '../transport/api-server.js';
+import { natsConnectionOptions } from '../transport/api-connect.js';
+import { NodeApiHandler } from './api-handler.js';
+import type { NodeConfig } from './config.js';
+import { KeelNode } from './node.js';
+
+export interface RunningNode {
+  readonly node: KeelNode;
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningNode> {
+  const log = logger.child({ node: config.id });
+  const natsOpts = await natsConnectionOptions({ ...config.nats, name: `keel-${config.cluster}-${config.id}` });
+  const nc = await connect({ ...natsOpts, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 10_000 });
+  let node: KeelNode;
+  try {
+    node = await KeelNode.open({
+      id: config.id,
+      peers: config.peers,
+      cluster: config.cluster,
+      dir: path.join(config.dataDir, config.cluster, config.id),
+      nc,
+      logger: log,
+      tickMs: config.electionTickMs,
+      electionTicks: config.electionTicks,
+      heartbeatTicks: config.heartbeatTicks,
+      segmentBytes: config.segmentBytes,
+    });
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  const limits = { ...config.limits, maxRequestBytes: Math.min(config.limits.maxRequestBytes, requestBytesFor(maxPayload)) };
+  const api = new ApiServer(nc, { cluster: config.cluster, nodeId: config.id, handler: new NodeApiHandler(node), limits, logger: log });
+  node.onLeaderChange = (isLeader) => api.setLeader(isLeader);
+  api.start();
+  node.start();
+  log.info({ peers: config.peers, cluster: config.cluster, pid: process.pid }, 'node started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    node,
+    stop() {
+      stopping ??= (async () => {
+        await api.stop();
+        await node.stop();
+        await nc.drain().catch(() => nc.close());
+        log.info('node stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+export type { NodeConfig } from './config.js';

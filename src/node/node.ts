@@ -1,0 +1,289 @@
+// One running Keel node: the Raft core driven by a timer and by messages from NATS, its log on the
+// segmented log, its hard state in raft-state, and the KV projection applied from committed entries.
+//
+// The ready loop (etcd's pattern): take a Ready, persist what it says, send its messages, apply its
+// committed entries, advance. One Ready is processed at a time; everything that happens meanwhile
+// (proposals, messages, ticks) collects in the core and forms the next, larger Ready — that is the
+// batching of fsyncs and messages. A leader sends its appends before its own fsync (Raft thesis
+// §10.2.1: its own copy counts toward the commit only once advance() says it is durable); a
+// follower or candidate persists first, since its replies promise durability or a vote.
+import type { NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
+import type { Command } from '../codec/types.js';
+import { SegmentedLog } from '../log/index.js';
+import { RaftNode } from '../raft/node.js';
+import type { Entry, Message, Ready, Role } from '../raft/types.js';
+import { KvStore } from '../store/kv-store.js';
+import { RaftTransport } from '../transport/raft-transport.js';
+import { HardStateFile } from './hard-state.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { PendingWrites } from './pending-writes.js';
+import { raftBatchCodec } from './raft-codec.js';
+import { ReadBatcher } from './read-batcher.js';
+
+export interface NodeOptions {
+  id: string;
+  peers: string[];
+  cluster: string;
+  /** The node's own directory: <data>/<cluster>/<id>. */
+  dir: string;
+  nc: NatsConnection;
+  logger: Logger;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  segmentBytes: number;
+  /** How long a write may wait to be applied before the request fails (the client retries). */
+  writeTimeoutMs?: number;
+  /** How long a linearizable read may wait for its read index. */
+  readTimeoutMs?: number;
+}
+
+export class KeelNode {
+  readonly store = new KvStore();
+  readonly pending = new PendingWrites();
+  readonly reads: ReadBatcher;
+  readonly leases: LeaseKeeper;
+  role: Role = 'follower';
+  leader = '';
+  term = 0;
+  private readonly transport: RaftTransport;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private loopScheduled = false;
+  private loopRunning: Promise<void> | null = null;
+  private stopped = false;
+  private failed: Error | null = null;
+  /** Called when this node gains or loses leadership (the API server follows it). */
+  onLeaderChange: (isLeader: boolean) => void = () => {};
+
+  private constructor(
+    readonly opts: NodeOptions,
+    readonly log: SegmentedLog<Entry>,
+    private readonly hardState: HardStateFile,
+    readonly raft: RaftNode,
+  ) {
+    this.term = hardState.value.term;
+    this.transport = new RaftTransport(opts.nc, {
+      cluster: opts.cluster,
+      nodeId: opts.id,
+      logger: opts.logger,
+      onBatch: (payload) => this.receive(payload),
+    });
+    this.reads = new ReadBatcher({
+      nodeId: opts.id,
+      timeoutMs: opts.readTimeoutMs ?? 3000,
+      appliedIndex: () => this.store.appliedIndex,
+      requestReadIndex: (context) => {
+        this.raft.readIndex(context);
+        this.kick();
+      },
+    });
+    this.leases = new LeaseKeeper({ store: this.store, propose: (cmd) => this.proposeInternal(cmd) });
+  }
+
+  /** Opens the log and hard state, rebuilds Raft from them; the projection replays as entries commit. */
+  static async open(opts: NodeOptions): Promise<KeelNode> {
+    const log = await SegmentedLog.open<Entry>(opts.dir, {
+      codec: entryCodec,
+      resolveCodec: (fp) => entryCodecFor(fp),
+      segmentBytes: opts.segmentBytes,
+      logger: opts.logger,
+    });
+    try {
+      const hardState = await HardStateFile.open(opts.dir);
+      const entries = log.lastIndex() === 0 ? [] : await log.read(log.firstIndex(), log.lastIndex() + 1);
+      const hs = hardState.value;
+      const raft = new RaftNode(
+        {
+          id: opts.id,
+          voters: opts.peers,
+          electionTick: opts.electionTicks,
+          heartbeatTick: opts.heartbeatTicks,
+          random: Math.random,
+          maxMsgBytes: Math.min(900 * 1024, (opts.nc.info?.max_payload ?? 1024 * 1024) - 64 * 1024),
+        },
+        { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: null, entries },
+      );
+      opts.logger.info({ entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
+      return new KeelNode(opts, log, hardState, raft);
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+  }
+
+  start(): void {
+    this.transport.start();
+    this.tickTimer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.kick();
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  /** Proposes a client command; throws ProposalDroppedError when this node is not the leader. */
+  propose(cmd: Command): void {
+    this.raft.propose(encodeCommand(cmd));
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    await this.transport.stop();
+    while (this.loopRunning) await this.loopRunning;
+    const err = new Error('node is stopping');
+    this.pending.failAll(err);
+    this.reads.failAll(err);
+    await this.log.close();
+    await this.hardState.close();
+  }
+
+  private proposeInternal(cmd: Command): boolean {
+    try {
+      this.propose(cmd);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private tick(): void {
+    this.raft.tick();
+    this.leases.tick();
+    this.kick();
+  }
+
+  private receive(payload: Uint8Array): void {
+    if (this.stopped) return;
+    let messages: Message[];
+    try {
+      messages = raftBatchCodec.decode(payload).messages;
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'dropping a malformed raft batch');
+      return;
+    }
+    for (const m of messages) this.raft.step(m);
+    this.kick();
+  }
+
+  /** Schedules the ready loop for the next turn, so everything arriving in this turn is batched. */
+  private kick(): void {
+    if (this.loopScheduled || this.stopped || this.failed) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (this.loopRunning || this.stopped) return;
+      this.loopRunning = this.runLoop().finally(() => {
+        this.loopRunning = null;
+        if (this.raft.hasReady()) this.kick();
+      });
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (!this.failed && this.raft.hasReady()) {
+        await this.handleReady(this.raft.ready());
+      }
+    } catch (err) {
+      // A failed fsync or write leaves the disk state unknown: stop serving rather than guess.
+      this.failed = err as Error;
+      this.opts.logger.fatal({ err }, 'persisting the raft log failed; the node stops serving');
+      this.onLeaderChange(false);
+      if (this.tickTimer) clearInterval(this.tickTimer);
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState) this.changeRole(rd.softState.role, rd.softState.leader);
+    const hs = rd.hardState;
+    const persisted = this.hardState.value;
+    const voteChanged = hs !== null && (hs.term !== persisted.term || hs.vote !== persisted.vote);
+    const sendFirst = this.role === 'leader' && !voteChanged;
+    if (sendFirst) this.send(rd.messages);
+
+    if (rd.snapshot) {
+      throw new Error('installing a snapshot from the leader is not supported by this version');
+    }
+    if (rd.entries.length > 0) {
+      const first = rd.entries[0]!.index;
+      if (first <= this.log.lastIndex()) await this.log.truncateSuffix(first);
+      await this.log.append(rd.entries);
+    }
+    if (hs) {
+      await this.hardState.save(hs);
+      this.term = hs.term;
+    }
+    if (!sendFirst) this.send(rd.messages);
+
+    this.apply(rd.committedEntries);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
+    this.raft.advance(rd);
+  }
+
+  private apply(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      if (e.type !== 'normal' || e.data.length === 0) {
+        this.store.skip(e.index);
+        continue;
+      }
+      let cmd: Command;
+      try {
+        cmd = decodeCommand(e.data);
+      } catch (err) {
+        // Committed bytes that do not decode: every replica skips them the same way.
+        this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
+        this.store.skip(e.index);
+        continue;
+      }
+      const outcome = this.store.apply(e.index, cmd);
+      if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
+      this.leases.onApplied(cmd, outcome);
+    }
+    this.reads.onApplied(this.store.appliedIndex);
+  }
+
+  private changeRole(role: Role, leader: string): void {
+    const wasLeader = this.role === 'leader';
+    this.role = role;
+    this.leader = leader;
+    const isLeader = role === 'leader';
+    this.opts.logger.info({ role, leader, term: this.raft.status().term }, 'raft role changed');
+    if (wasLeader !== isLeader) {
+      this.leases.onLeaderChange(isLeader);
+      this.onLeaderChange(isLeader);
+    }
+  }
+
+  /** One batch per peer per Ready, split when it would exceed the NATS payload limit. */
+  private send(messages: Message[]): void {
+    if (messages.length === 0) return;
+    const byPeer = new Map<string, Message[]>();
+    for (const m of messages) {
+      const list = byPeer.get(m.to);
+      if (list) list.push(m);
+      else byPeer.set(m.to, [m]);
+    }
+    for (const [to, list] of byPeer) this.sendBatch(to, list);
+  }
+
+  private sendBatch(to: string, messages: Message[]): void {
+    const payload = raftBatchCodec.encode({ from: this.opts.id, messages });
+    if (payload.length <= this.transport.payloadLimit || messages.length === 1) {
+      if (payload.length > this.transport.payloadLimit) {
+        this.opts.logger.error({ to, bytes: payload.length, type: messages[0]!.type }, 'raft message above max_payload dropped');
+        return;
+      }
+      this.transport.send(to, payload);
+      return;
+    }
+    const half = messages.length >> 1;
+    this.sendBatch(to, messages.slice(0, half));
+    this.sendBatch(to, messages.slice(half));
+  }
+}

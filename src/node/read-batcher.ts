@@ -1,0 +1,97 @@
+// Linearizable reads by ReadIndex, batched: every read that arrives during one turn of the event
+// loop shares one ReadIndex round. A read never joins a round that was requested before it arrived
+// (that round's index could predate a write the reader already saw acknowledged), so arrivals go to
+// the next batch; the batch is requested on the following turn.
+import { UnavailableError } from '../codec/errors.js';
+
+interface Batch {
+  context: string;
+  waiters: { resolve: () => void; reject: (e: Error) => void }[];
+  timer: NodeJS.Timeout | null;
+  readIndex: number;
+}
+
+export interface ReadBatcherDeps {
+  /** Asks Raft for the read index of `context` (answered through `onReadState`). */
+  requestReadIndex: (context: string) => void;
+  /** The index this node has applied. */
+  appliedIndex: () => number;
+  timeoutMs: number;
+  nodeId: string;
+}
+
+export class ReadBatcher {
+  private next: Batch | null = null;
+  private readonly inFlight = new Map<string, Batch>();
+  /** Batches whose index is known, waiting for apply to catch up, in index order. */
+  private readonly waitingApply: Batch[] = [];
+  private counter = 0;
+
+  constructor(private readonly deps: ReadBatcherDeps) {}
+
+  /** Resolves when a local read would be linearizable. */
+  waitLinearizable(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.next) {
+        this.next = { context: `${this.deps.nodeId}:${++this.counter}`, waiters: [], timer: null, readIndex: 0 };
+        setImmediate(() => this.flush());
+      }
+      this.next.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Raft answered a ReadIndex request. */
+  onReadState(context: string, index: number): void {
+    const batch = this.inFlight.get(context);
+    if (!batch) return;
+    this.inFlight.delete(context);
+    batch.readIndex = index;
+    if (this.deps.appliedIndex() >= index) return this.finish(batch);
+    this.waitingApply.push(batch);
+    this.waitingApply.sort((a, b) => a.readIndex - b.readIndex);
+  }
+
+  /** The node applied more entries. */
+  onApplied(applied: number): void {
+    while (this.waitingApply.length > 0 && this.waitingApply[0]!.readIndex <= applied) {
+      this.finish(this.waitingApply.shift()!);
+    }
+  }
+
+  failAll(err: Error): void {
+    const all = [...this.inFlight.values(), ...this.waitingApply, ...(this.next ? [this.next] : [])];
+    this.inFlight.clear();
+    this.waitingApply.length = 0;
+    this.next = null;
+    for (const b of all) this.fail(b, err);
+  }
+
+  private flush(): void {
+    const batch = this.next;
+    if (!batch) return;
+    this.next = null;
+    this.inFlight.set(batch.context, batch);
+    batch.timer = setTimeout(() => {
+      if (this.inFlight.delete(batch.context)) {
+        this.fail(batch, new UnavailableError('no quorum confirmed the read index in time (no leader?)'));
+      } else {
+        const i = this.waitingApply.indexOf(batch);
+        if (i >= 0) {
+          this.waitingApply.splice(i, 1);
+          this.fail(batch, new UnavailableError(`this node has not applied up to the read index ${batch.readIndex} in time`));
+        }
+      }
+    }, this.deps.timeoutMs);
+    this.deps.requestReadIndex(batch.context);
+  }
+
+  private finish(batch: Batch): void {
+    if (batch.timer) clearTimeout(batch.timer);
+    for (const w of batch.waiters) w.resolve();
+  }
+
+  private fail(batch: Batch, err: Error): void {
+    if (batch.timer) clearTimeout(batch.timer);
+    for (const w of batch.waiters) w.reject(err);
+  }
+}
