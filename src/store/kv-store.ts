@@ -58,6 +58,9 @@ export class KvStore implements WatchSource {
   private currentRevision = 0;
   private compactedAt = 0;
   private lastIndex = 0;
+  /** The revision the current apply committed, handed to the watch hub once apply is done. */
+  private unpublished: { revision: number; events: WatchEvent[] } | undefined;
+  private publishing = false;
 
   constructor(opts: KvStoreOptions = {}) {
     this.options = resolveOptions(opts);
@@ -76,29 +79,31 @@ export class KvStore implements WatchSource {
   /** The oldest revision whose events are still retained (revision + 1 when none are). */
   get oldestEventRevision(): number { return this.history.oldestAvailable; }
 
-  /** Applies the committed command at raft log `index` (strictly increasing; call it for noops too). */
+  /**
+   * Applies the committed command at raft log `index` (strictly increasing; call it for noops too).
+   * Watchers are notified synchronously once the command is fully applied; a watch sink must not
+   * call apply (that would interleave revisions), and doing so throws.
+   */
   apply(index: number, cmd: Command): ApplyOutcome {
+    if (this.publishing) throw new InternalError('apply called from inside a watch sink');
     this.advanceTo(index);
-    const requestId = cmd.requestId;
-    if (requestId) {
-      if (!Number.isSafeInteger(requestId.seq) || requestId.seq < 0) {
-        return this.failure(new InvalidArgumentError(`invalid request seq ${requestId.seq}`));
-      }
-      const verdict = this.dedup.check(requestId);
-      if (verdict.kind === 'retry') return verdict.outcome;
-      if (verdict.kind === 'tooOld') {
-        return this.failure(new InvalidArgumentError(
-          `request too old to deduplicate: client ${requestId.clientId} seq ${requestId.seq}`,
-        ));
+    const outcome = this.applyCommand(index, cmd);
+    const committed = this.unpublished;
+    if (committed) {
+      this.unpublished = undefined;
+      this.publishing = true;
+      try {
+        this.watches.publish(committed.revision, committed.events);
+      } finally {
+        this.publishing = false;
       }
     }
-    const outcome = this.execute(cmd.op);
-    if (requestId) this.dedup.record(requestId, index, outcome);
     return outcome;
   }
 
   /** An entry without a command (e.g. a raft configuration change) still advances appliedIndex. */
   skip(index: number): void {
+    if (this.publishing) throw new InternalError('skip called from inside a watch sink');
     this.advanceTo(index);
   }
 
@@ -174,6 +179,25 @@ export class KvStore implements WatchSource {
   }
 
   // ------------------------------------------------------------------ applying
+
+  private applyCommand(index: number, cmd: Command): ApplyOutcome {
+    const requestId = cmd.requestId;
+    if (requestId) {
+      if (!Number.isSafeInteger(requestId.seq) || requestId.seq < 0) {
+        return this.failure(new InvalidArgumentError(`invalid request seq ${requestId.seq}`));
+      }
+      const verdict = this.dedup.check(requestId);
+      if (verdict.kind === 'retry') return verdict.outcome;
+      if (verdict.kind === 'tooOld') {
+        return this.failure(new InvalidArgumentError(
+          `request too old to deduplicate: client ${requestId.clientId} seq ${requestId.seq}`,
+        ));
+      }
+    }
+    const outcome = this.execute(cmd.op);
+    if (requestId) this.dedup.record(requestId, index, outcome);
+    return outcome;
+  }
 
   private advanceTo(index: number): void {
     if (!Number.isSafeInteger(index) || index <= this.lastIndex) {
@@ -260,7 +284,7 @@ export class KvStore implements WatchSource {
       this.currentRevision = writer.revision;
       this.history.append(writer.revision, writer.events);
       this.history.trimBelow(Math.max(this.compactedAt, writer.revision - this.options.historyRevisions + 1));
-      this.watches.publish(writer.revision, writer.events);
+      this.unpublished = { revision: writer.revision, events: writer.events };
     }
     return this.success(result);
   }

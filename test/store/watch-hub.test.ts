@@ -147,4 +147,16 @@ test('random watches see exactly the history filtered by their range (replay + l
   }
 });
 
+test('a sink may not apply to the store: that would interleave revisions', () => {
+  const store = new KvStore();
+  const ended: unknown[] = [];
+  store.watches.watch(opts('a', ''), () => { applyOne(store, put('b', 'nested')); }, (err) => ended.push(err));
+  const c = collector();
+  store.watches.watch(opts('', FROM_KEY), c.sink);
+  applyAll(store, put('a', '1'), put('c', '1'));
+  assert.match(String(ended[0]), /inside a watch sink/);
+  assert.equal(c.seen(), ['put:a@1', 'put:c@2']);
+  assert.is(store.get(b('b')), undefined);
+});
+
 test.run();
