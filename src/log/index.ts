@@ -16,3 +16,4 @@ export * as segmentFormat from './format.js';
 export { scanRecords, checkRecord, isTornTail, readSegmentFile, type ScannedRecord, type GoodRecord, type BadRecord, type SegmentFile } from './segment-reader.js';
 export { listSegmentFiles } from './recovery.js';
 export { examineLog, codecResolver, type LogExamination, type LogProblem, type SegmentSummary, type VisitedRecord, type ExamineOptions } from './examine.js';
+export { locateLog, LOG_SUBDIR, type LogLocation } from './paths.js';
