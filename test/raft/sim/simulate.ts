@@ -15,9 +15,18 @@ export interface SimOptions {
   size?: number;
   /** Substitute Raft core (tests plant bugs with it). */
   core?: RaftCoreClass;
+  /** Chance per step that a node crashes (default 0.006). */
+  crashRate?: number;
+  /** Chance per step that a partition starts (default 0.005). */
+  partitionRate?: number;
+  /** Override the per-message entry byte cap (default: chosen by the seed). */
+  maxMsgBytes?: number;
   /** Ticks allowed for the cluster to commit a proposal once faults stop. */
   livenessTicks?: number;
 }
+
+/** A harsher profile: frequent crashes and partitions, about one entry per append message. */
+export const STRESS = { crashRate: 0.03, partitionRate: 0.03, maxMsgBytes: 30 } as const;
 
 export interface SimResult {
   seed: number;
@@ -56,7 +65,7 @@ export function simulate(opts: SimOptions): SimResult {
   };
   const raftOptions = {
     electionTick: 10, heartbeatTick: 1, preVote: true, checkQuorum: true,
-    maxMsgBytes: rng.pick([64, 256, 4096]), maxInflight: rng.pick([1, 4, 64]), snapshotChunkBytes: rng.pick([8, 32, 1024]),
+    maxMsgBytes: opts.maxMsgBytes ?? rng.pick([64, 256, 4096]), maxInflight: rng.pick([1, 4, 64]), snapshotChunkBytes: rng.pick([8, 32, 1024]),
   };
   const addNode = (id: NodeId, voters: NodeId[]) => {
     const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, removed);
@@ -108,7 +117,7 @@ export function simulate(opts: SimOptions): SimResult {
       }
     }
     const members = [...nodes.values()].filter((n) => !n.decommissioned);
-    if (rng.chance(0.006)) {
+    if (rng.chance(opts.crashRate ?? 0.006)) {
       const n = rng.pick(members);
       if (n.live) { n.crash(); stats.crashes++; }
     }
@@ -116,7 +125,7 @@ export function simulate(opts: SimOptions): SimResult {
       const down = members.filter((n) => !n.live);
       if (down.length > 0) rng.pick(down).start(rng);
     }
-    if (rng.chance(0.005)) {
+    if (rng.chance(opts.partitionRate ?? 0.005)) {
       const ids = members.map((n) => n.id);
       const ld2 = leader();
       if (ld2 && rng.chance(0.5)) net.partition([[ld2.id], ids.filter((i) => i !== ld2.id)]); // isolate the leader
