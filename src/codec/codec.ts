@@ -34,7 +34,7 @@ export function makeCodec<T>(
       try {
         decoded = type.fromBuffer(asBuffer(bytes));
       } catch (err) {
-        throw invalid(`malformed ${what} (${bytes.length} bytes)`, err);
+        throw invalid(`malformed ${what} (${sizeOf(bytes)})`, err);
       }
       try {
         return fromAvro(decoded);
@@ -50,6 +50,10 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   if (Buffer.isBuffer(bytes)) return bytes;
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`expected bytes, got ${typeof bytes}`);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function sizeOf(bytes: unknown): string {
+  return bytes instanceof Uint8Array ? `${bytes.length} bytes` : `not bytes: ${bytes === null ? 'null' : typeof bytes}`;
 }
 
 export function invalid(context: string, err: unknown): InvalidArgumentError {

@@ -73,9 +73,14 @@ export function makeResolvingDecoder<T>(
   readerType: avro.Type,
   fromAvro: (decoded: any) => T,
 ): (bytes: Uint8Array) => T {
-  const writers = parseStandalone(writerSchema);
-  const writerType = writers[readerType.name!] ?? singleNamedType(writers, readerType.name!);
-  const resolver = readerType.createResolver(writerType);
+  let resolver: avro.Resolver;
+  try {
+    const writers = parseStandalone(writerSchema);
+    const writerType = writers[readerType.name!] ?? singleNamedType(writers, readerType.name!);
+    resolver = readerType.createResolver(writerType);
+  } catch (err) {
+    throw invalid(`cannot read ${readerType.name} written with this schema`, err);
+  }
   return (bytes) => {
     try {
       return fromAvro(readerType.fromBuffer(asBuffer(bytes), resolver));
@@ -83,6 +88,24 @@ export function makeResolvingDecoder<T>(
       throw invalid(`malformed ${readerType.name} (written with an older schema)`, err);
     }
   };
+}
+
+/**
+ * Why each named type of `older` that `current` still has cannot be read through resolution;
+ * empty when every one resolves. (A type dropped from `current` is not checked.)
+ */
+export function unresolvableTypes(older: Registry, current: Registry): string[] {
+  const problems: string[] = [];
+  for (const [name, olderType] of Object.entries(older)) {
+    const currentType = current[name];
+    if (!currentType) continue;
+    try {
+      currentType.createResolver(olderType);
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
 }
 
 function singleNamedType(registry: Registry, wanted: string): avro.Type {

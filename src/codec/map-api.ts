@@ -9,7 +9,7 @@ import { InvalidArgumentError } from './errors.js';
 import type { ApiRequest, ApiResponse, RequestBody, WatchEvent } from './types.js';
 
 function requestBodyToAvro(body: RequestBody): object {
-  switch (body.type) {
+  switch (body?.type) {
     case 'put': return { 'keel.PutOp': body };
     case 'deleteRange': return { 'keel.DeleteRangeOp': body };
     case 'range': return { 'keel.RangeRequest': body };

@@ -59,7 +59,7 @@ function compareFromAvro(r: Decoded): Compare {
 }
 
 export function txnOpToAvro(op: TxnOp): object {
-  switch (op.type) {
+  switch (op?.type) {
     case 'put': return { 'keel.PutOp': op };
     case 'deleteRange': return { 'keel.DeleteRangeOp': op };
     case 'range': return { 'keel.RangeOp': op };
@@ -103,7 +103,7 @@ export function txnFromAvro(r: Decoded): Txn {
 }
 
 function commandOpToAvro(op: CommandOp): object {
-  switch (op.type) {
+  switch (op?.type) {
     case 'put': return { 'keel.PutOp': op };
     case 'deleteRange': return { 'keel.DeleteRangeOp': op };
     case 'txn': return { 'keel.Txn': txnToAvro(op) };
@@ -147,7 +147,7 @@ export function commandFromAvro(r: Decoded): Command {
 // ApiResponse's union all of them (avsc rejects a branch the union does not have).
 
 function txnOpResultToAvro(r: TxnOpResult): object {
-  switch (r.type) {
+  switch (r?.type) {
     case 'put': return { 'keel.PutResult': r };
     case 'deleteRange': return { 'keel.DeleteRangeResult': r };
     case 'range': return { 'keel.RangeResult': r };
@@ -156,7 +156,7 @@ function txnOpResultToAvro(r: TxnOpResult): object {
 }
 
 export function resultToAvro(r: ResponseBody): object {
-  switch (r.type) {
+  switch (r?.type) {
     case 'put': return { 'keel.PutResult': r };
     case 'deleteRange': return { 'keel.DeleteRangeResult': r };
     case 'range': return { 'keel.RangeResult': r };

@@ -1,0 +1,123 @@
+// Malformed input must become InvalidArgumentError with a reason: never another error, a hang or a crash.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  decodeCommand, decodeOutcome, decodeRequest, decodeResponse, encodeCommand, encodeOutcome, encodeRequest,
+  encodeResponse, InvalidArgumentError,
+} from '../../src/codec/index.js';
+import { b, commands, outcomes, requests, responses } from './samples.js';
+
+const isInvalid = (e: unknown) => e instanceof InvalidArgumentError;
+
+/** Zigzag varint, as Avro writes int and long. */
+function long(n: number): number[] {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z % 0x80) | 0x80);
+    z = Math.floor(z / 0x80);
+  }
+  out.push(z);
+  return out;
+}
+
+const decoders: [string, (b: Uint8Array) => unknown, Buffer[]][] = [
+  ['request', decodeRequest, requests.map(encodeRequest)],
+  ['response', decodeResponse, responses.map(encodeResponse)],
+  ['command', decodeCommand, commands.map(encodeCommand)],
+  ['outcome', decodeOutcome, outcomes.map(encodeOutcome)],
+];
+
+test('every strict prefix of every valid encoding is refused as truncated', () => {
+  for (const [name, decode, samples] of decoders) {
+    for (const encoded of samples) {
+      for (let cut = 0; cut < encoded.length; cut++) {
+        assert.throws(() => decode(encoded.subarray(0, cut)), isInvalid, `${name} cut at ${cut}/${encoded.length}`);
+      }
+    }
+  }
+});
+
+test('trailing bytes after a valid message are refused', () => {
+  const encoded = encodeRequest(requests[1]!);
+  assert.throws(() => decodeRequest(Buffer.concat([encoded, Buffer.from([0])])), /trailing data/);
+});
+
+test('union indexes out of range are refused, for the body and for a nullable field', () => {
+  assert.throws(() => decodeRequest(Buffer.from([0, ...long(12)])), (e: unknown) => isInvalid(e) && /invalid union index/.test((e as Error).message));
+  assert.throws(() => decodeRequest(Buffer.from([0, ...long(-1)])), /invalid union index/);
+  assert.throws(() => decodeRequest(Buffer.from([...long(2), 0, 0, 0, 0, 0, 0])), /invalid union index/);
+  assert.throws(() => decodeCommand(Buffer.from([0, ...long(9)])), /invalid union index/);
+});
+
+test('an enum index out of range is refused', () => {
+  // A txn request whose single compare has target index 7 (CompareTarget has 5 symbols).
+  const bytes = [0, ...long(3), ...long(1), 2, 0x61, 0, ...long(7), 0, 0, 0, 0, 0, 0];
+  assert.throws(() => decodeRequest(Buffer.from(bytes)), (e: unknown) => isInvalid(e) && /CompareTarget enum index: 7/.test((e as Error).message));
+});
+
+test('a hostile array count is refused at once instead of allocating', () => {
+  for (const count of [2 ** 20, 2 ** 31, 2 ** 50, -(2 ** 40)]) {
+    const bytes = Buffer.from([0, ...long(3), ...long(count), ...long(5), 1, 2, 3]);
+    const started = performance.now();
+    assert.throws(() => decodeRequest(bytes), (e: unknown) => isInvalid(e) && /array block/.test((e as Error).message), String(count));
+    assert.ok(performance.now() - started < 50, 'refused quickly');
+  }
+  // The same for a list of longs (leaseExpire ids) inside a command.
+  assert.throws(() => decodeCommand(Buffer.from([0, ...long(5), ...long(1000), 2, 4])), /array block of 1000 items/);
+});
+
+test('negative and oversized byte lengths are refused', () => {
+  assert.throws(() => decodeRequest(Buffer.from([0, 0, ...long(-5), 1, 2, 3])), isInvalid);
+  assert.throws(() => decodeRequest(Buffer.from([0, 0, ...long(1000), 1, 2, 3])), /truncated/);
+});
+
+test('a long beyond 2^53 is refused rather than rounded', () => {
+  const bytes = [0, ...long(5), 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]; // compact revision 2^62
+  assert.throws(() => decodeRequest(Buffer.from(bytes)), (e: unknown) => isInvalid(e) && /precision/.test((e as Error).message));
+});
+
+test('random garbage never escapes as anything but InvalidArgumentError (seeded, 20k inputs)', () => {
+  let seed = 0x2545f491;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
+  let refused = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const bytes = Buffer.from(Array.from({ length: 1 + (i % 40) }, next));
+    for (const [, decode] of decoders) {
+      try {
+        decode(bytes);
+      } catch (err) {
+        if (!isInvalid(err)) throw new Error(`${String(err)} for ${bytes.toString('hex')}`);
+        refused++;
+      }
+    }
+  }
+  assert.ok(refused > 70_000, `most garbage is refused (${refused})`);
+});
+
+test('non-bytes input is refused', () => {
+  for (const bad of ['text', null, undefined, 42, {}]) {
+    assert.throws(() => decodeRequest(bad as never), isInvalid, String(bad));
+  }
+});
+
+test('encoding a value that does not fit the schema throws InvalidArgumentError naming the problem', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ requestId: null, body: { type: 'watch' } }, /unknown request type "watch"/],
+    [{ requestId: null, body: null }, /unknown request type/],
+    [{ requestId: null, body: { type: 'put', key: 'k', value: b('v'), lease: 0, prevKv: false } }, /bytes/],
+    [{ requestId: null, body: { type: 'put', key: b('k'), value: b('v'), lease: 1.5, prevKv: false } }, /long/],
+    [{ requestId: null, body: { type: 'compact' } }, /long/],
+    [{ requestId: { clientId: 7, seq: 1 }, body: { type: 'status' } }, /cannot encode/],
+    [{ requestId: null, body: { type: 'txn', compare: [], success: [{ type: 'txn' }], failure: [] } }, /unknown transaction operation type "txn"/],
+  ];
+  for (const [value, reason] of cases) {
+    assert.throws(() => encodeRequest(value as never), (e: unknown) => isInvalid(e) && reason.test((e as Error).message), JSON.stringify(value));
+  }
+  assert.throws(() => encodeCommand({ requestId: null, op: { type: 'status' } } as never), /unknown command type "status"/);
+  // ApplyOutcome's result union holds command results only.
+  assert.throws(() => encodeOutcome({ revision: 1, result: { type: 'range', kvs: [], count: 0, more: false }, error: null } as never), isInvalid);
+  assert.throws(() => encodeResponse({ header: { revision: 1, nodeId: 'n', term: 1 }, error: null, body: { type: 'nope' } } as never), /unknown result type "nope"/);
+});
+
+test.run();
