@@ -5,7 +5,7 @@ import { connect as natsConnect, type NatsConnection } from 'nats';
 import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
 import type { RequestId } from '../codec/types.js';
 import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
-import { InvalidArgumentError } from '../codec/errors.js';
+import { InvalidArgumentError, UnavailableError } from '../codec/errors.js';
 import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
 import { LeaseApi } from './lease.js';
 import { Requester } from './requester.js';
@@ -61,7 +61,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
       for (let i = 0; i < poolSize; i++) connections.push(await natsConnect(natsOpts));
     } catch (err) {
       await Promise.all(connections.map((nc) => nc.close()));
-      throw err;
+      throw new UnavailableError(`cannot connect to NATS at ${natsOpts.servers}: ${(err as Error).message}`);
     }
     owned = true;
   }

@@ -2,6 +2,7 @@
 // into nats.js ConnectionOptions.
 import { readFile } from 'node:fs/promises';
 import { credsAuthenticator, type ConnectionOptions } from 'nats';
+import { InvalidArgumentError } from '../codec/errors.js';
 
 export const DEFAULT_SERVERS = 'nats://127.0.0.1:4222';
 
@@ -41,7 +42,7 @@ export async function natsConnectionOptions(o: NatsAuthOptions): Promise<Connect
   if (o.token !== undefined) opts.token = o.token;
   if (o.credsFile !== undefined) {
     const creds = await readFile(o.credsFile).catch((err: Error) => {
-      throw new Error(`cannot read NATS creds file ${o.credsFile}: ${err.message}`);
+      throw new InvalidArgumentError(`cannot read NATS creds file ${o.credsFile}: ${err.message}`);
     });
     opts.authenticator = credsAuthenticator(new Uint8Array(creds));
   }

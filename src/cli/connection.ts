@@ -1,0 +1,69 @@
+// The CLI's global options (NATS connection, cluster, timeout, output) and the client built from them.
+import type { Argv } from 'yargs';
+import { connect, type ConnectOptions, type KeelClient } from '../client/index.js';
+
+export interface GlobalArgs {
+  servers?: string;
+  cluster?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  timeout?: number;
+  json?: boolean;
+}
+
+/** No yargs defaults here: `keel serve` merges these flags over its config file and KEEL_* env. */
+export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
+  return y
+    .option('servers', { type: 'string', global: true, group: 'Connection:', describe: 'NATS server URLs, comma-separated [default: nats://127.0.0.1:4222]' })
+    .option('cluster', { type: 'string', global: true, group: 'Connection:', describe: 'Keel cluster name [default: default]' })
+    .option('user', { type: 'string', global: true, group: 'Connection:', describe: 'NATS user' })
+    .option('password', { type: 'string', global: true, group: 'Connection:', describe: 'NATS password' })
+    .option('token', { type: 'string', global: true, group: 'Connection:', describe: 'NATS auth token' })
+    .option('creds', { type: 'string', global: true, group: 'Connection:', describe: 'NATS .creds file' })
+    .option('tls-ca', { type: 'string', global: true, group: 'Connection:', describe: 'CA certificate file for TLS' })
+    .option('tls-cert', { type: 'string', global: true, group: 'Connection:', describe: 'client certificate file for TLS' })
+    .option('tls-key', { type: 'string', global: true, group: 'Connection:', describe: 'client key file for TLS' })
+    .option('timeout', { type: 'number', global: true, group: 'Connection:', describe: 'give up after this many ms, retries included [default: 15000]' })
+    .option('json', { type: 'boolean', global: true, describe: 'print JSON (for scripts)' }) as Argv<T & GlobalArgs>;
+}
+
+export function connectOptionsOf(a: GlobalArgs): ConnectOptions {
+  const deadlineMs = a.timeout ?? 15_000;
+  const o: ConnectOptions = {
+    servers: a.servers ?? 'nats://127.0.0.1:4222',
+    cluster: a.cluster ?? 'default',
+    deadlineMs,
+    timeoutMs: Math.min(2000, deadlineMs),
+    name: 'keel-cli',
+  };
+  if (a.user !== undefined) o.user = a.user;
+  if (a.password !== undefined) o.pass = a.password;
+  if (a.token !== undefined) o.token = a.token;
+  if (a.creds !== undefined) o.credsFile = a.creds;
+  if (a.tlsCa || a.tlsCert || a.tlsKey) o.tls = { caFile: a.tlsCa, certFile: a.tlsCert, keyFile: a.tlsKey };
+  return o;
+}
+
+/** Connects, runs `fn`, and always closes the client. */
+export async function withClient<T>(a: GlobalArgs, fn: (client: KeelClient) => Promise<T>): Promise<T> {
+  const client = await connect(connectOptionsOf(a));
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Prints a result: the human text, or with --json the JSON document. */
+export function print(a: GlobalArgs, human: string | string[], json: unknown): void {
+  if (a.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+  else {
+    const text = Array.isArray(human) ? human.join('\n') : human;
+    if (text.length > 0) process.stdout.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,150 @@
+// keel put | get | del | range | txn | compact | lease ...
+import { readFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { bytesToString } from '../client/index.js';
+import { kvJson, kvLines, txnItemJson, txnItemLines } from './format.js';
+import { print, withClient, type GlobalArgs } from './connection.js';
+import { parseTxnSpec, selectorOf } from './txn-spec.js';
+
+type Args<T> = GlobalArgs & T;
+
+export function kvCommands<T>(y: Argv<T>): Argv<T> {
+  return y
+    .command('put <key> <value>', 'set a key (prints OK, or the previous key-value with --prev-kv)', (c) => c
+      .positional('key', { type: 'string', demandOption: true })
+      .positional('value', { type: 'string', demandOption: true })
+      .option('lease', { type: 'number', describe: 'attach the key to this lease id' })
+      .option('prev-kv', { type: 'boolean', describe: 'print the previous key-value' }),
+    (a) => put(a as Args<{ key: string; value: string; lease?: number; prevKv?: boolean }>))
+    .command('get <key>', 'print a key and its value (nothing when it does not exist)', (c) => c
+      .positional('key', { type: 'string', demandOption: true })
+      .option('serializable', { type: 'boolean', describe: 'read the answering node\'s local state (may be stale)' }),
+    (a) => get(a as Args<{ key: string; serializable?: boolean }>))
+    .command('del <key> [end]', 'delete a key, a prefix (--prefix) or the range [key, end); prints the count', (c) => c
+      .positional('key', { type: 'string', demandOption: true })
+      .positional('end', { type: 'string' })
+      .option('prefix', { type: 'boolean', describe: 'delete every key starting with <key>' })
+      .option('prev-kv', { type: 'boolean', describe: 'print the deleted key-values' }),
+    (a) => del(a as Args<{ key: string; end?: string; prefix?: boolean; prevKv?: boolean }>))
+    .command('range <key> [end]', 'list keys in [key, end), or with --prefix every key starting with <key> ("" = all)', (c) => c
+      .positional('key', { type: 'string', demandOption: true })
+      .positional('end', { type: 'string' })
+      .option('prefix', { type: 'boolean' })
+      .option('limit', { type: 'number', describe: 'at most this many keys' })
+      .option('keys-only', { type: 'boolean' })
+      .option('count-only', { type: 'boolean' })
+      .option('serializable', { type: 'boolean' }),
+    (a) => range(a as Args<RangeArgs>))
+    .command('txn', 'run a transaction read from stdin or --file (see src/cli/txn-spec.ts for the format)', (c) => c
+      .option('file', { type: 'string', describe: 'read the spec from this file instead of stdin' })
+      .epilog([
+        'Text spec: compares, blank line, success ops, blank line, failure ops. Example:',
+        '  value("mode") = "blue"',
+        '',
+        '  put mode green',
+        '',
+        '  get mode',
+        'Compares: value|version|create|mod|lease("key") = != > < <value>.',
+        'Ops: put <k> <v> [--lease=<id>] [--prev-kv]; get <k> [end] [--prefix] [--limit=<n>] [--keys-only] [--count-only];',
+        '     del <k> [end] [--prefix] [--prev-kv]. Input starting with { is read as JSON:',
+        '  {"compare":[{"key":"mode","target":"value","result":"=","value":"blue"}],"success":[{"put":{"key":"mode","value":"green"}}],"failure":[]}',
+      ].join('\n')),
+    (a) => txn(a as Args<{ file?: string }>))
+    .command('compact <revision>', 'drop history before a revision', (c) => c
+      .positional('revision', { type: 'number', demandOption: true }),
+    (a) => compact(a as Args<{ revision: number }>))
+    .command('lease <command>', 'lease grant <ttl-ms> | revoke <id> | keep-alive <id> | ttl <id> [--keys] | list', (c) => c
+      .command('grant <ttl>', 'grant a lease of <ttl> milliseconds; prints its id', (l) => l
+        .positional('ttl', { type: 'number', demandOption: true }),
+      (a) => leaseGrant(a as Args<{ ttl: number }>))
+      .command('revoke <id>', 'revoke a lease and delete its keys', (l) => l.positional('id', { type: 'number', demandOption: true }),
+        (a) => leaseRevoke(a as Args<{ id: number }>))
+      .command('keep-alive <id>', 'renew a lease once', (l) => l.positional('id', { type: 'number', demandOption: true }),
+        (a) => leaseKeepAlive(a as Args<{ id: number }>))
+      .command('ttl <id>', 'remaining time of a lease', (l) => l
+        .positional('id', { type: 'number', demandOption: true })
+        .option('keys', { type: 'boolean', describe: 'also list its keys' }),
+      (a) => leaseTtl(a as Args<{ id: number; keys?: boolean }>))
+      .command('list', 'list lease ids', (l) => l, (a) => leaseList(a as Args<object>))
+      .demandCommand(1, 'lease needs a subcommand'),
+    () => undefined);
+}
+
+async function put(a: Args<{ key: string; value: string; lease?: number; prevKv?: boolean }>): Promise<void> {
+  const r = await withClient(a, (c) => c.put(a.key, a.value, { lease: a.lease, prevKv: a.prevKv }));
+  print(a, ['OK', ...(r.prevKv ? kvLines(r.prevKv) : [])], { header: r.header, prevKv: r.prevKv ? kvJson(r.prevKv) : null });
+}
+
+async function get(a: Args<{ key: string; serializable?: boolean }>): Promise<void> {
+  const kv = await withClient(a, (c) => c.get(a.key, { serializable: a.serializable }));
+  print(a, kv ? kvLines(kv) : [], { kv: kv ? kvJson(kv) : null, header: kv?.header ?? null });
+}
+
+async function del(a: Args<{ key: string; end?: string; prefix?: boolean; prevKv?: boolean }>): Promise<void> {
+  const sel = selectorOf(a.key, a.end, a.prefix ?? false);
+  const r = await withClient(a, (c) => c.delete(sel, { prevKv: a.prevKv }));
+  print(a, [String(r.deleted), ...r.prevKvs.flatMap((kv) => kvLines(kv))], {
+    header: r.header, deleted: r.deleted, prevKvs: r.prevKvs.map(kvJson),
+  });
+}
+
+interface RangeArgs { key: string; end?: string; prefix?: boolean; limit?: number; keysOnly?: boolean; countOnly?: boolean; serializable?: boolean }
+
+async function range(a: Args<RangeArgs>): Promise<void> {
+  const sel = selectorOf(a.key, a.end, a.prefix ?? false);
+  const r = await withClient(a, (c) => c.range({
+    ...sel, limit: a.limit, keysOnly: a.keysOnly, countOnly: a.countOnly, serializable: a.serializable,
+  }));
+  const human = a.countOnly ? [String(r.count)] : r.kvs.flatMap((kv) => kvLines(kv, a.keysOnly));
+  if (!a.json && r.more) process.stderr.write(`(${r.kvs.length} of ${r.count} keys shown; raise --limit for more)\n`);
+  print(a, human, { header: r.header, count: r.count, more: r.more, kvs: r.kvs.map(kvJson) });
+}
+
+async function txn(a: Args<{ file?: string }>): Promise<void> {
+  const input = a.file !== undefined ? await readFile(a.file, 'utf8') : await readStdin();
+  const spec = parseTxnSpec(input);
+  const r = await withClient(a, (c) => c.txn(spec));
+  print(a, [r.succeeded ? 'SUCCESS' : 'FAILURE', ...r.responses.flatMap((item) => ['', ...txnItemLines(item)])], {
+    header: r.header, succeeded: r.succeeded, responses: r.responses.map(txnItemJson),
+  });
+}
+
+async function compact(a: Args<{ revision: number }>): Promise<void> {
+  const r = await withClient(a, (c) => c.compact(a.revision));
+  print(a, `compacted up to revision ${a.revision}`, { header: r.header, revision: a.revision });
+}
+
+async function leaseGrant(a: Args<{ ttl: number }>): Promise<void> {
+  const r = await withClient(a, (c) => c.lease.grant(a.ttl));
+  print(a, `lease ${r.id} granted with TTL ${r.ttlMs} ms`, { header: r.header, id: r.id, ttlMs: r.ttlMs });
+}
+
+async function leaseRevoke(a: Args<{ id: number }>): Promise<void> {
+  const r = await withClient(a, (c) => c.lease.revoke(a.id));
+  print(a, `lease ${a.id} revoked`, { header: r.header, id: a.id });
+}
+
+async function leaseKeepAlive(a: Args<{ id: number }>): Promise<void> {
+  const r = await withClient(a, (c) => c.lease.keepAliveOnce(a.id));
+  print(a, `lease ${r.id} renewed for ${r.ttlMs} ms`, { header: r.header, id: r.id, ttlMs: r.ttlMs });
+}
+
+async function leaseTtl(a: Args<{ id: number; keys?: boolean }>): Promise<void> {
+  const r = await withClient(a, (c) => c.lease.timeToLive(a.id, { keys: a.keys }));
+  const human = r.remainingMs < 0
+    ? [`lease ${a.id} does not exist`]
+    : [`lease ${r.id}: ${r.remainingMs} ms left of ${r.grantedTtlMs} ms`, ...r.keys.map(bytesToString)];
+  print(a, human, { header: r.header, id: r.id, remainingMs: r.remainingMs, grantedTtlMs: r.grantedTtlMs, keys: r.keys.map(bytesToString) });
+}
+
+async function leaseList(a: Args<object>): Promise<void> {
+  const r = await withClient(a, (c) => c.lease.list());
+  print(a, r.ids.map(String), { header: r.header, ids: r.ids });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('reading the transaction from stdin (end with Ctrl-D)...\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

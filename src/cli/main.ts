@@ -1,0 +1,56 @@
+// The `keel` command. `npm run keel -- <command>` or the `keel` bin. Failures exit non-zero with one
+// line: `keel: <Code>: <message>` (with --json: `{"error":{"code":...,"message":...}}` on stderr).
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { KeelError } from '../codec/errors.js';
+import { clusterCommands } from './cluster-commands.js';
+import { globalOptions } from './connection.js';
+import { devCommand, DevError } from './dev.js';
+import { kvCommands } from './kv-commands.js';
+import { serveCommand } from './serve.js';
+
+/** Exit codes: 1 = the command failed, 2 = bad usage. */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+export async function main(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  let parser = yargs(argv)
+    .scriptName('keel')
+    .usage('$0 <command> [options]')
+    // Keys and values are strings: never turn "007" into 7.
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+    .strict()
+    .demandCommand(1, 'give a command')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) throw err; // a command failed: reported below
+      process.stderr.write(`keel: ${msg}\n(run keel --help for usage)\n`);
+      process.exit(EXIT_USAGE);
+    });
+  parser = globalOptions(parser);
+  parser = kvCommands(parser);
+  parser = clusterCommands(parser);
+  parser = serveCommand(parser);
+  parser = devCommand(parser);
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    reportFailure(err, json);
+    process.exitCode = EXIT_FAILED;
+  }
+}
+
+function reportFailure(err: unknown, json: boolean): void {
+  const code = err instanceof KeelError ? err.code : err instanceof DevError ? 'Dev' : 'Error';
+  const message = (err as Error)?.message ?? String(err);
+  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  if (json) process.stderr.write(`${JSON.stringify({ error: { code, message: oneLine } })}\n`);
+  else process.stderr.write(`keel: ${code}: ${oneLine}\n`);
+}
+
+await main(hideBin(process.argv));

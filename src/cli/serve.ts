@@ -1,0 +1,64 @@
+// keel serve: runs one node until SIGINT/SIGTERM.
+import type { Argv } from 'yargs';
+import { loadNodeConfig, type NodeFlags } from '../node/config.js';
+
+export function serveCommand<T>(y: Argv<T>): Argv<T> {
+  return y.command('serve', 'run one Keel node (flags > KEEL_* env > --config file > defaults)', (c) => c
+    .option('id', { type: 'string', group: 'Node:', describe: 'this node\'s id (KEEL_ID)' })
+    .option('peers', { type: 'string', group: 'Node:', describe: 'every initial voter, comma-separated, this node included (KEEL_PEERS)' })
+    .option('data', { type: 'string', group: 'Node:', describe: 'data root; files go under <data>/<cluster>/<id> (KEEL_DATA) [default: segments]' })
+    .option('config', { type: 'string', group: 'Node:', describe: 'JSON config file with these settings in camelCase (KEEL_CONFIG)' })
+    .option('log-level', { type: 'string', group: 'Node:', describe: 'fatal|error|warn|info|debug|trace|silent (KEEL_LOG_LEVEL) [default: info]' })
+    .option('election-tick-ms', { type: 'number', group: 'Tuning:', describe: 'one Raft tick [default: 100]' })
+    .option('election-ticks', { type: 'number', group: 'Tuning:', describe: 'ticks before an election [default: 10]' })
+    .option('heartbeat-ticks', { type: 'number', group: 'Tuning:', describe: 'ticks between heartbeats [default: 1]' })
+    .option('segment-bytes', { type: 'number', group: 'Tuning:', describe: 'log segment size [default: 64 MiB]' })
+    .option('snapshot-every-entries', { type: 'number', group: 'Tuning:', describe: 'snapshot after this many entries [default: 10000]' })
+    .option('retain-entries', { type: 'number', group: 'Tuning:', describe: 'entries kept below a snapshot [default: 5000]' })
+    .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
+    .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
+    .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
+    .option('parent-pid', { type: 'number', hidden: true, describe: 'stop when this process is gone (used by keel dev)' }),
+  (a) => serve(a as unknown as NodeFlags & { parentPid?: number }));
+}
+
+async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
+  const config = loadNodeConfig(flagsOnly(flags), process.env);
+  const { startNode } = await import('../node/index.js');
+  const running = await startNode(config);
+
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) {
+      process.stderr.write(`keel serve ${config.id}: ${why} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`keel serve ${config.id}: error while stopping: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (flags.parentPid !== undefined) {
+    // Orphaned (the parent died without stopping us): stop like on SIGTERM.
+    setInterval(() => {
+      if (process.ppid !== flags.parentPid) stop('parent gone');
+    }, 1000).unref();
+  }
+}
+
+/** yargs adds aliases and positional bookkeeping; keep only the settings loadNodeConfig knows. */
+function flagsOnly(flags: NodeFlags): NodeFlags {
+  const a = flags as Record<string, unknown>;
+  const keys: (keyof NodeFlags)[] = [
+    'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds',
+    'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
+    'snapshotEveryEntries', 'retainEntries', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+  ];
+  return Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
+}
