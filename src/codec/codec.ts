@@ -24,7 +24,7 @@ export function makeCodec<T>(
     type,
     encode(value: T): Buffer {
       try {
-        return type.toBuffer(toAvro(value));
+        return encodeValue(type, toAvro(value));
       } catch (err) {
         throw invalid(`cannot encode ${what}`, err);
       }
@@ -43,6 +43,31 @@ export function makeCodec<T>(
       }
     },
   };
+}
+
+// One scratch buffer for all encodes (they are synchronous): avsc writes into it, and the result is
+// copied into an exactly-sized Buffer. Faster than avsc's toBuffer, which zero-fills its result.
+const SCRATCH_KEEP_BYTES = 1024 * 1024;
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Encodes `value` (already shaped for avsc) as `type`. Throws what avsc throws for an invalid value. */
+export function encodeValue(type: avro.Type, value: unknown): Buffer {
+  let end = type.encode(value, scratch, 0);
+  if (end < 0) {
+    // Too small: avsc returned minus the missing byte count. Grow (keeping at most 1 MiB around).
+    const needed = scratch.length - end;
+    const bigger = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
+    end = type.encode(value, bigger, 0);
+    if (bigger.length <= SCRATCH_KEEP_BYTES) scratch = bigger;
+    return copyOut(bigger, end);
+  }
+  return copyOut(scratch, end);
+}
+
+function copyOut(from: Buffer, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  from.copy(out, 0, 0, length);
+  return out;
 }
 
 /** avsc reads from Buffers; wrapping a Uint8Array's memory is free (no copy). */

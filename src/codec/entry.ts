@@ -1,7 +1,7 @@
 // The log entry codec: what src/log stores in each segment record, plus a cheap peek at the index
 // and term (the first two fields, so a scan never decodes the data).
 import type avro from 'avsc';
-import { asBuffer, invalid } from './codec.js';
+import { asBuffer, encodeValue, invalid } from './codec.js';
 import { InvalidArgumentError } from './errors.js';
 import { fingerprintHex, schemaFingerprint } from './fingerprint.js';
 import type { Decoded } from './map-command.js';
@@ -33,7 +33,7 @@ export function currentEntryCodec(readerType: avro.Type): EntryCodecShape {
     fingerprint: schemaFingerprint(readerType),
     encode(e: Entry): Buffer {
       try {
-        return readerType.toBuffer(e);
+        return encodeValue(readerType, e);
       } catch (err) {
         throw invalid('cannot encode log entry', err);
       }

@@ -64,4 +64,16 @@ test('a put request has the compact layout we expect (no hidden overhead)', () =
   assert.equal([...encoded], [2, 2, 0x63, 2, 0, 2, 0x6b, 2, 0x76, 0, 0]);
 });
 
+test('values larger than the encode scratch buffer round-trip, and small ones after them stay exact', () => {
+  for (const size of [64 * 1024, 768 * 1024, 3 * 1024 * 1024, 10]) {
+    const value = new Uint8Array(size).map((_, i) => i % 251);
+    const body = { type: 'put' as const, key: b(`k${size}`), value, lease: 0, prevKv: false };
+    const encoded = encodeRequest({ requestId: null, body });
+    assert.ok(encoded.length > size);
+    const back = decodeRequest(encoded).body as typeof body;
+    assert.is(Buffer.compare(back.value, value), 0, String(size));
+    assert.is(Buffer.from(back.key).toString(), `k${size}`);
+  }
+});
+
 test.run();
