@@ -2,9 +2,10 @@
 //
 // - bytes accept any Uint8Array on write (the API hands us Uint8Arrays from TextEncoder; avsc
 //   insists on Buffer). Reads still produce Buffer, which is a Uint8Array.
-// - arrays refuse a block count larger than the bytes left to read. Every array item in our
-//   schemas takes at least one byte, so a larger count can only come from malformed input; without
-//   this check a hostile count (say 2^31) makes avsc loop and allocate until the process dies.
+// - arrays refuse a block count that the bytes left cannot hold (count x the item type's smallest
+//   encoding). Without this check a hostile count (say 2^31) makes avsc loop and allocate until
+//   the process dies. Items that can encode to zero bytes (null, empty records) are capped at
+//   MAX_ZERO_BYTE_ITEMS per message instead.
 //
 // Both hook into avsc internals (`_read`, `_write`, `_check`, Tap) that are stable across avsc 5.x;
 // test/codec covers the behaviour we rely on.
@@ -42,9 +43,12 @@ class Uint8ArrayBytesType extends (BytesType as new () => any) {
   }
 }
 
+const MAX_ZERO_BYTE_ITEMS = 1 << 20;
+
 class BoundedArrayType extends (ArrayType as new (schema: object, opts: object) => any) {
   _read(tap: Tap): unknown[] {
     const items = this.itemsType;
+    const itemBytes = minEncodedBytes(items);
     let result: unknown[] | undefined;
     let i = 0;
     let n: number;
@@ -53,13 +57,44 @@ class BoundedArrayType extends (ArrayType as new (schema: object, opts: object) 
         n = -n;
         tap.skipLong(); // block size in bytes, unused
       }
-      if (n > tap.buf.length - tap.pos) {
-        throw new Error(`array block of ${n} items but only ${Math.max(0, tap.buf.length - tap.pos)} bytes left`);
+      const left = Math.max(0, tap.buf.length - tap.pos);
+      if (itemBytes > 0 ? n * itemBytes > left : i + n > MAX_ZERO_BYTE_ITEMS) {
+        throw new Error(`array block of ${n} items but only ${left} bytes left`);
       }
       result ??= new Array(n);
       while (n--) result[i++] = items._read(tap);
     }
     return result ?? [];
+  }
+}
+
+const minBytesCache = new WeakMap<object, number>();
+
+/** The fewest bytes any value of `type` encodes to (computed once per type, on first use). */
+export function minEncodedBytes(type: any, visiting = new Set<object>()): number {
+  const cached = minBytesCache.get(type);
+  if (cached !== undefined) return cached;
+  if (visiting.has(type)) return 0; // a recursive reference: count nothing for it
+  visiting.add(type);
+  const bytes = computeMinBytes(type, visiting);
+  visiting.delete(type);
+  minBytesCache.set(type, bytes);
+  return bytes;
+}
+
+function computeMinBytes(type: any, visiting: Set<object>): number {
+  switch (type.typeName as string) {
+    case 'null': return 0;
+    case 'float': return 4;
+    case 'double': return 8;
+    case 'fixed': return type.size as number;
+    case 'record': case 'error':
+      return (type.fields as { type: object }[]).reduce((sum, f) => sum + minEncodedBytes(f.type, visiting), 0);
+    case 'union:wrapped': case 'union:unwrapped':
+      return 1 + Math.min(...(type.types as object[]).map((t) => minEncodedBytes(t, visiting)));
+    default:
+      if ((type.typeName as string).startsWith('logical:')) return minEncodedBytes(type.underlyingType, visiting);
+      return 1; // boolean, int, long, bytes, string, enum, array, map: at least one byte
   }
 }
 

@@ -6,6 +6,9 @@ import {
   encodeResponse, InvalidArgumentError,
 } from '../../src/codec/index.js';
 import { b, commands, outcomes, requests, responses } from './samples.js';
+import avro from 'avsc';
+import { avroOptions, minEncodedBytes } from '../../src/codec/avro-types.js';
+import { typeNamed } from '../../src/codec/schemas.js';
 
 const isInvalid = (e: unknown) => e instanceof InvalidArgumentError;
 
@@ -65,6 +68,17 @@ test('a hostile array count is refused at once instead of allocating', () => {
   }
   // The same for a list of longs (leaseExpire ids) inside a command.
   assert.throws(() => decodeCommand(Buffer.from([0, ...long(5), ...long(1000), 2, 4])), /array block of 1000 items/);
+});
+
+test('the array bound counts each item at its smallest encoding, and still allows valid zero-byte items', () => {
+  const registry = {};
+  const compares = avro.Type.forSchema({ type: 'array', items: typeNamed('keel.Compare').schema() as avro.Schema }, avroOptions(registry));
+  // A Compare takes at least 6 bytes: 3 of them cannot hold even one.
+  assert.throws(() => compares.fromBuffer(Buffer.from([...long(1), 0, 0, 0, 0])), /array block of 1 items but only 4 bytes left/);
+  assert.is(minEncodedBytes(typeNamed('keel.Compare')), 6);
+  const nulls = avro.Type.forSchema({ type: 'array', items: 'null' }, avroOptions({}));
+  assert.is((nulls.fromBuffer(Buffer.from([...long(1000), 0])) as unknown[]).length, 1000);
+  assert.throws(() => nulls.fromBuffer(Buffer.from([...long(2 ** 30), 0])), /array block/);
 });
 
 test('negative and oversized byte lengths are refused', () => {
