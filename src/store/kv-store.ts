@@ -41,7 +41,11 @@ export const STORE_DEFAULTS: Required<KvStoreOptions> = {
 type TxnCommand = Extract<CommandOp, { type: 'txn' }>;
 
 function resolveOptions(opts: KvStoreOptions): Required<KvStoreOptions> {
-  const resolved = { ...STORE_DEFAULTS, ...opts };
+  const resolved = { ...STORE_DEFAULTS };
+  for (const name of Object.keys(STORE_DEFAULTS) as (keyof KvStoreOptions)[]) {
+    const value = opts[name];
+    if (value !== undefined) resolved[name] = value;
+  }
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`store option ${name} must be a positive integer, got ${value}`);
   }

@@ -146,4 +146,10 @@ test('compact: must be <= revision and > the previous compact revision', () => {
   assert.is(store.revision, 3, 'compaction does not advance the revision');
 });
 
+test('store options: undefined means default; non-positive values are refused', () => {
+  assert.not.throws(() => new KvStore({ dedupWindow: undefined }));
+  assert.throws(() => new KvStore({ historyRevisions: 0 }), /historyRevisions must be a positive integer/);
+  assert.throws(() => new KvStore({ dedupIdleEntries: 1.5 }), /dedupIdleEntries/);
+});
+
 test.run();
