@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import {
   decodeCommand, decodeConfChange, decodeOutcome, decodeRequest, decodeResponse, decodeWatchEvent, encodeCommand,
   encodeConfChange, encodeOutcome, encodeRequest, encodeResponse, encodeWatchEvent,
-  type ConfChange, type WatchEvent,
+  typeNamed, type ConfChange, type WatchEvent,
 } from '../../src/codec/index.js';
 import { b, commands, kv, nonPlainPath, outcomes, plain, requests, responses } from './samples.js';
 
@@ -36,6 +36,17 @@ test('the samples cover every command op, request and response body type', () =>
     ['compact', 'deleteRange', 'leaseExpire', 'leaseExtendAll', 'leaseGrant', 'leaseRevoke', 'noop', 'put', 'txn']);
   assert.is(kinds(requests.map((r) => r.body)).size, 12);
   assert.is(kinds(responses.flatMap((r) => (r.body ? [r.body] : []))).size, 15);
+});
+
+test('every branch of every schema union has a sample (a new branch needs a mapping and a sample)', () => {
+  const branches = (typeName: string, field: string) =>
+    (typeNamed(typeName) as unknown as { field(n: string): { type: { types: unknown[] } } }).field(field).type.types.length;
+  const kinds = (list: { type: string }[]) => new Set(list.map((x) => x.type)).size;
+  assert.is(branches('keel.Command', 'op'), kinds(commands.map((c) => c.op)));
+  assert.is(branches('keel.ApiRequest', 'body'), kinds(requests.map((r) => r.body)));
+  // ApplyOutcome.result: null + 5 records (EmptyResult carries 5 types); ApiResponse.body: null + 11 records.
+  assert.is(branches('keel.ApplyOutcome', 'result'), 1 + kinds(outcomes.flatMap((o) => (o.result ? [o.result] : []))) - 4);
+  assert.is(branches('keel.ApiResponse', 'body'), 1 + kinds(responses.flatMap((r) => (r.body ? [r.body] : []))) - 4);
 });
 
 test('bytes decode as a copy: changing the input afterwards does not change the value', () => {
