@@ -23,7 +23,10 @@ export class Cluster {
   }
 
   add(id: string, voters: string[], learners: string[], extra: Partial<RaftConfig> = {}): TestNode {
-    const raft = new RaftNode({ id, voters, learners, random: () => 0, ...extra });
+    // Fixed, staggered "randomness": the first node times out first, the others later, so
+    // elections are deterministic and never split for ever.
+    const jitter = (this.nodes.size * 0.29) % 1;
+    const raft = new RaftNode({ id, voters, learners, random: () => jitter, ...extra });
     const node: TestNode = { raft, hard: { term: 0, vote: '', commit: 0 }, entries: [], applied: [], readStates: [], readies: [] };
     this.nodes.set(id, node);
     return node;
