@@ -1,0 +1,71 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_NODE_CONFIG, loadNodeConfig } from '../../src/node/config.js';
+import { KeelError } from '../../src/codec/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'keel-config-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(content: object | string): string {
+  const path = join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+test('defaults', () => {
+  const c = loadNodeConfig({ id: 'n1' });
+  assert.equal(c.peers, ['n1']);
+  assert.is(c.cluster, 'default');
+  assert.is(c.dataDir, 'segments');
+  assert.equal(c.nats.servers, ['nats://127.0.0.1:4222']);
+  assert.is(c.electionTickMs, 100);
+  assert.is(c.electionTicks, 10);
+  assert.is(c.heartbeatTicks, 1);
+  assert.is(c.segmentBytes, 64 * 1024 * 1024);
+  assert.equal(c.limits, DEFAULT_NODE_CONFIG.limits);
+});
+
+test('precedence: defaults < config file < KEEL_* env < flags', () => {
+  const file = configFile({ id: 'n1', peers: ['n1', 'n2', 'n3'], cluster: 'file', data: '/file', electionTickMs: 50, segmentBytes: 1000, maxTxnOps: 16 });
+  const env = { KEEL_CONFIG: file, KEEL_CLUSTER: 'env', KEEL_DATA: '/env', KEEL_ELECTION_TICK_MS: '20', KEEL_SERVERS: 'nats://a:1,nats://b:2' };
+  const c = loadNodeConfig({ data: '/flag' }, env);
+  assert.is(c.id, 'n1');
+  assert.equal(c.peers, ['n1', 'n2', 'n3']);
+  assert.is(c.cluster, 'env');
+  assert.is(c.dataDir, '/flag');
+  assert.is(c.electionTickMs, 20);
+  assert.is(c.segmentBytes, 1000);
+  assert.is(c.limits.maxTxnOps, 16);
+  assert.equal(c.nats.servers, ['nats://a:1', 'nats://b:2']);
+});
+
+test('NATS auth and TLS options', () => {
+  const c = loadNodeConfig({ id: 'n2', peers: 'n1,n2', user: 'u', password: 'p', tlsCa: '/ca.pem' }, { KEEL_TOKEN: 't' });
+  assert.is(c.nats.user, 'u');
+  assert.is(c.nats.pass, 'p');
+  assert.is(c.nats.token, 't');
+  assert.is(c.nats.tls?.caFile, '/ca.pem');
+});
+
+test('invalid settings are rejected with a precise InvalidArgument', () => {
+  const cases: [() => unknown, RegExp][] = [
+    [() => loadNodeConfig({}), /node id is required/],
+    [() => loadNodeConfig({ id: 'n1', peers: 'n2,n3' }), /must include this node's id n1/],
+    [() => loadNodeConfig({ id: 'n1', peers: 'n1,n1' }), /twice/],
+    [() => loadNodeConfig({ id: 'a.b' }), /node id "a.b"/],
+    [() => loadNodeConfig({ id: 'n1' }, { KEEL_ELECTION_TICKS: 'ten' }), /KEEL_ELECTION_TICKS must be a positive integer/],
+    [() => loadNodeConfig({ id: 'n1', heartbeatTicks: 10 }), /heartbeatTicks \(10\) must be below electionTicks/],
+    [() => loadNodeConfig({ id: 'n1', logLevel: 'loud' }), /log level/],
+    [() => loadNodeConfig({ config: configFile({ id: 'n1', electionTick: 5 }) }), /unknown setting "electionTick"/],
+    [() => loadNodeConfig({ config: configFile('{nope') }), /cannot read config file/],
+    [() => loadNodeConfig({ config: join(dir, 'missing.json') }), /cannot read config file/],
+  ];
+  for (const [load, message] of cases) {
+    assert.throws(load, (e: unknown) => e instanceof KeelError && e.code === 'InvalidArgument' && message.test(e.message), String(message));
+  }
+});
+
+test.run();
