@@ -4,7 +4,7 @@
 // Runs once at open, before anything is served; it reads each segment whole (async) and keeps
 // only offsets and terms.
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { fingerprintHex, sameFingerprint, type CodecResolver, type LogCodec, type LogEntryShape } from './codec.js';
 import { LogCorruptionError, SegmentHeaderError } from './errors.js';
@@ -35,7 +35,7 @@ export async function recoverSegments<E extends LogEntryShape>(
   logDir: string,
   options: RecoveryOptions<E>,
 ): Promise<Segment<E>[]> {
-  await mkdir(logDir, { recursive: true });
+  if (await mkdir(logDir, { recursive: true })) await fsyncDirectory(dirname(logDir)); // a new log/ directory is durable
   const files = await listSegmentFiles(logDir);
   const segments: Segment<E>[] = [];
   for (let i = 0; i < files.length; i++) {

@@ -126,9 +126,16 @@ export class SegmentedLog<E extends LogEntryShape> {
       if (entries[i]!.index !== expected + i) return Promise.reject(new LogAppendOrderError(expected + i, entries[i]!.index));
     }
     if (entries.length === 0) return Promise.resolve();
+    let payloads: Buffer[];
+    try {
+      payloads = entries.map((entry) => this.codec.encode(entry)); // all or nothing: encode before changing anything
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let durable!: Promise<void>;
-    for (const entry of entries) {
-      const payload = this.codec.encode(entry);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const payload = payloads[i]!;
       const recordSize = FRAME_BYTES + payload.length;
       const segment = this.segmentForAppend(entry.index, recordSize);
       const position = segment.size;
@@ -157,7 +164,12 @@ export class SegmentedLog<E extends LogEntryShape> {
     let budget = maxBytes;
     let index = from;
     while (index < toExclusive) {
-      const segment = this.segmentHolding(index)!;
+      const segment = this.segmentHolding(index);
+      if (!segment) {
+        // Truncated or dropped while an earlier part of this read was in flight.
+        this.checkReadable(index, toExclusive);
+        throw new LogIndexRangeError(String(index), this.firstIndex(), this.lastIndex());
+      }
       const first = index - segment.baseIndex;
       const start = segment.offsets[first]!;
       const limit = Math.min(toExclusive - segment.baseIndex, segment.count);

@@ -58,6 +58,22 @@ test('append refuses a gap, an overlap and non-consecutive entries, and changes 
     await log.close();
   }));
 
+test('an append whose entry cannot be encoded rejects and changes nothing', () =>
+  withTempDir(async (dir) => {
+    const log = await open(dir);
+    await log.append(makeEntries(1, 2));
+    const broken = { index: 4, term: 1, data: null } as unknown as TestEntry;
+    let rejected = false;
+    await log.append([...makeEntries(3, 3), broken]).catch(() => (rejected = true));
+    assert.ok(rejected);
+    assert.is(log.lastIndex(), 2);
+    await log.append(makeEntries(3, 3));
+    await log.close();
+    const reopened = await open(dir);
+    assert.is(reopened.lastIndex(), 3);
+    await reopened.close();
+  }));
+
 test('entries appended in one turn can be read at once: the read waits for the write', () =>
   withTempDir(async (dir) => {
     const log = await open(dir);
