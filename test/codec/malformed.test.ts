@@ -109,6 +109,29 @@ test('random garbage never escapes as anything but InvalidArgumentError (seeded,
   assert.ok(refused > 70_000, `most garbage is refused (${refused})`);
 });
 
+test('valid messages with one byte changed decode or are refused, never anything else', () => {
+  let refused = 0;
+  let total = 0;
+  for (const [name, decode, samples] of decoders) {
+    for (const encoded of samples) {
+      for (let at = 0; at < encoded.length; at++) {
+        for (const replacement of [0x00, 0x01, 0x7f, 0x80, 0xff, encoded[at]! ^ 0x02]) {
+          const mutated = Buffer.from(encoded);
+          mutated[at] = replacement;
+          total++;
+          try {
+            decode(mutated);
+          } catch (err) {
+            if (!isInvalid(err)) throw new Error(`${name}: ${String(err)} for ${mutated.toString('hex')}`);
+            refused++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(refused > total / 4, `${refused} of ${total} refused`);
+});
+
 test('non-bytes input is refused', () => {
   for (const bad of ['text', null, undefined, 42, {}]) {
     assert.throws(() => decodeRequest(bad as never), isInvalid, String(bad));
