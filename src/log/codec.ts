@@ -17,7 +17,7 @@ export interface LogCodec<E extends LogEntryShape> {
 
 /**
  * Finds the codec for a segment written with an older entry schema (by the fingerprint in its
- * header). Returns undefined when the fingerprint is unknown.
+ * header). Returns undefined (or throws) when the fingerprint is unknown.
  */
 export type CodecResolver<E extends LogEntryShape> = (fingerprint: Uint8Array) => LogCodec<E> | undefined;
 

@@ -76,7 +76,7 @@ export async function examineLog<E extends LogEntryShape>(logDir: string, option
     if (expectedNext !== 0 && header.baseIndex !== expectedNext) {
       problems.push({ kind: 'corruption', path, offset: 0, index: expectedNext, reason: `segment starts at index ${header.baseIndex}; expected ${expectedNext}` });
     }
-    const codec: LogCodec<E> | undefined = options.resolveCodec(header.fingerprint);
+    const codec = resolveOrUndefined(options.resolveCodec, header.fingerprint);
     if (!codec) {
       problems.push({ kind: 'corruption', path, offset: 0, index: header.baseIndex, reason: `unknown entry schema fingerprint ${fingerprintHex(header.fingerprint)}` });
     }
@@ -136,4 +136,12 @@ export async function examineLog<E extends LogEntryShape>(logDir: string, option
 /** A resolver from a current codec and, optionally, older ones. */
 export function codecResolver<E extends LogEntryShape>(current: LogCodec<E>, older?: CodecResolver<E>): CodecResolver<E> {
   return (fingerprint) => (sameFingerprint(fingerprint, current.fingerprint) ? current : older?.(fingerprint));
+}
+
+function resolveOrUndefined<E extends LogEntryShape>(resolve: CodecResolver<E>, fingerprint: Uint8Array): LogCodec<E> | undefined {
+  try {
+    return resolve(fingerprint);
+  } catch {
+    return undefined; // resolvers may throw for an unknown fingerprint; it is reported as a problem
+  }
 }

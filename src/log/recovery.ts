@@ -92,8 +92,14 @@ export async function recoverSegments<E extends LogEntryShape>(
 
 function codecFor<E extends LogEntryShape>(fingerprint: Uint8Array, options: RecoveryOptions<E>, path: string): LogCodec<E> {
   if (sameFingerprint(fingerprint, options.codec.fingerprint)) return options.codec;
-  const older = options.resolveCodec?.(fingerprint);
-  if (!older) throw new SegmentHeaderError(path, `unknown entry schema fingerprint ${fingerprintHex(fingerprint)}`);
+  let older: LogCodec<E> | undefined;
+  let why = '';
+  try {
+    older = options.resolveCodec?.(fingerprint);
+  } catch (err) {
+    why = `: ${(err as Error).message}`; // a resolver may throw for unknown fingerprints instead of returning undefined
+  }
+  if (!older) throw new SegmentHeaderError(path, `unknown entry schema fingerprint ${fingerprintHex(fingerprint)}${why}`);
   return older;
 }
 

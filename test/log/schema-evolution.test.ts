@@ -58,6 +58,12 @@ test('a segment whose fingerprint no codec knows refuses to open, naming the fil
     const err = await rejectsWith(() => SegmentedLog.open<TestEntry>(dir, { codec: testCodecV2 }), SegmentHeaderError);
     assert.match(err.message, '00000000000000000001.seg');
     assert.match(err.message, fingerprintHex(testCodecV1.fingerprint));
+    const throwing = () => {
+      throw new Error('not in the schema history');
+    };
+    const err2 = await rejectsWith(() => SegmentedLog.open<TestEntry>(dir, { codec: testCodecV2, resolveCodec: throwing }), SegmentHeaderError);
+    assert.match(err2.message, 'not in the schema history');
+    assert.match(err2.message, '00000000000000000001.seg');
   }));
 
 test.run();
