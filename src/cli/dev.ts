@@ -73,12 +73,13 @@ async function dev(a: DevArgs): Promise<void> {
   });
 
   const leader = await waitForLeader(url, cluster);
+  const flags = `${a.port === 4222 ? '' : ` --servers ${url}`}${cluster === 'default' ? '' : ` --cluster ${cluster}`}`;
   process.stdout.write([
     `keel dev: cluster "${cluster}" is up: nodes ${NODE_IDS.join(', ')}, leader ${leader ?? '(not yet)'}; data in ${dataDir}`,
     'try:',
-    '  npm run keel -- put a 1',
-    '  npm run keel -- get a',
-    '  npm run keel -- status',
+    `  npm run keel -- put a 1${flags}`,
+    `  npm run keel -- get a${flags}`,
+    `  npm run keel -- status${flags}`,
     `clients: connect({ servers: '${url}' })  (import { connect } from 'keel')`,
     'Ctrl-C stops everything.',
     '',

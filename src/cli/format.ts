@@ -85,7 +85,9 @@ export function statusTable(cs: ClusterStatus): string {
       String(s.lastIndex), formatBytes(s.logBytes), last === null ? '?' : String(Math.max(0, last - s.appliedIndex)), '',
     ];
   });
-  const body = table(['ID', 'PID', 'ROLE', 'TERM', 'COMMIT', 'APPLIED', 'LAST INDEX', 'LOG', 'LAG', 'ERROR'], rows);
+  const header = ['ID', 'PID', 'ROLE', 'TERM', 'COMMIT', 'APPLIED', 'LAST INDEX', 'LOG', 'LAG', 'ERROR'];
+  const anyError = cs.members.some((m) => m.status === null);
+  const body = anyError ? table(header, rows) : table(header.slice(0, -1), rows.map((r) => r.slice(0, -1)));
   return `${body}\nleader: ${cs.leader || '(none)'}`;
 }
 

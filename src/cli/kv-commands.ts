@@ -76,8 +76,10 @@ async function put(a: Args<{ key: string; value: string; lease?: number; prevKv?
 }
 
 async function get(a: Args<{ key: string; serializable?: boolean }>): Promise<void> {
-  const kv = await withClient(a, (c) => c.get(a.key, { serializable: a.serializable }));
-  print(a, kv ? kvLines(kv) : [], { kv: kv ? kvJson(kv) : null, header: kv?.header ?? null });
+  // range of one key rather than get(): the header comes back even when the key does not exist.
+  const r = await withClient(a, (c) => c.range({ key: a.key, serializable: a.serializable }));
+  const kv = r.kvs[0] ?? null;
+  print(a, kv ? kvLines(kv) : [], { header: r.header, kv: kv ? kvJson(kv) : null });
 }
 
 async function del(a: Args<{ key: string; end?: string; prefix?: boolean; prevKv?: boolean }>): Promise<void> {

@@ -178,9 +178,8 @@ export class KeelClient {
     const { members, leader } = await this.members();
     const statuses = await Promise.all(members.map(async (m): Promise<MemberStatus> => {
       try {
-        const { body } = await this.requester.send({ type: 'status' }, 'status', {
-          nodeId: m.id, deadlineMs: this.parts.timeoutMs,
-        });
+        // One attempt: "no responders" on a node subject means that node is not running.
+        const { body } = await this.requester.send({ type: 'status' }, 'status', { nodeId: m.id, retry: false });
         return { id: m.id, role: m.role, status: body, error: null };
       } catch (err) {
         return { id: m.id, role: m.role, status: null, error: (err as Error).message };

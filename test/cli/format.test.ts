@@ -39,6 +39,11 @@ test('lag is unknown (?) when the leader does not answer', () => {
   assert.match(statusTable(cs).split('\n')[2], /\s\?$/);
 });
 
+test('the ERROR column shows only when a member is unreachable', () => {
+  const cs: ClusterStatus = { leader: 'n1', members: [{ id: 'n1', role: 'voter', status: status('n1', 'leader', 5, 5), error: null }] };
+  assert.match(statusTable(cs).split('\n')[0], /LAG$/);
+});
+
 test('JSON key-values: UTF-8 as strings, anything else as base64', () => {
   const kv = { key: Buffer.from('k'), value: Uint8Array.of(0xff, 0xfe), createRevision: 1, modRevision: 2, version: 1, lease: 0 };
   assert.equal(kvJson(kv), { key: 'k', valueBase64: '//4=', createRevision: 1, modRevision: 2, version: 1, lease: 0 });
