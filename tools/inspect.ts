@@ -20,13 +20,7 @@ const argv = await yargs(hideBin(process.argv))
   .strict()
   .parseAsync();
 
-const resolveCodec = codecResolver<Entry>(entryCodec, (fingerprint) => {
-  try {
-    return entryCodecFor(fingerprint);
-  } catch {
-    return undefined;
-  }
-});
+const resolveCodec = codecResolver<Entry>(entryCodec, entryCodecFor);
 const currentFingerprint = fingerprintHex(entryCodec.fingerprint);
 const location = await locateLog(String(argv.dir));
 

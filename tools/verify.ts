@@ -17,13 +17,7 @@ const argv = await yargs(hideBin(process.argv))
   .strict()
   .parseAsync();
 
-const resolveCodec = codecResolver<Entry>(entryCodec, (fingerprint) => {
-  try {
-    return entryCodecFor(fingerprint);
-  } catch {
-    return undefined;
-  }
-});
+const resolveCodec = codecResolver<Entry>(entryCodec, entryCodecFor);
 
 const location = await locateLog(String(argv.dir));
 let report = await examineLog(location.logDir, { resolveCodec });
