@@ -76,9 +76,12 @@ export class RaftLog {
     return out;
   }
 
-  /** Appends entries that start at or before lastIndex + 1, replacing any conflicting suffix. */
-  append(ents: Entry[]): void {
-    if (ents.length === 0) return;
+  /**
+   * Appends entries that start at or before lastIndex + 1, replacing any conflicting suffix.
+   * Returns the first index removed by that replacement, or 0 if nothing was removed.
+   */
+  append(ents: Entry[]): number {
+    if (ents.length === 0) return 0;
     const first = ents[0].index;
     if (first <= this.committed) {
       throw new LogUnavailableError(`append at ${first} would overwrite committed index ${this.committed}`);
@@ -86,9 +89,11 @@ export class RaftLog {
     if (first > this.lastIndex() + 1) {
       throw new LogUnavailableError(`append at ${first} leaves a gap after ${this.lastIndex()}`);
     }
+    const removedFrom = first <= this.lastIndex() ? first : 0;
     this.entries.length = first - this.offsetIndex - 1;
     for (const e of ents) this.entries.push(e);
     if (this.stableIndex >= first) this.stableIndex = first - 1;
+    return removedFrom;
   }
 
   /** First index in ents whose term differs from ours (or that we lack); 0 if all match. */
@@ -101,16 +106,17 @@ export class RaftLog {
   }
 
   /**
-   * Follower-side append of a leader's message. Returns the last index now known to match the
-   * leader, or -1 if (prevIndex, prevTerm) does not match our log.
+   * Follower-side append of a leader's message. Returns null if (prevIndex, prevTerm) does not
+   * match our log; otherwise the last index now known to match the leader, and the first index
+   * of our log that was replaced (0 if none).
    */
-  maybeAppend(prevIndex: number, prevTerm: number, leaderCommit: number, ents: Entry[]): number {
-    if (!this.matchTerm(prevIndex, prevTerm)) return -1;
+  maybeAppend(prevIndex: number, prevTerm: number, leaderCommit: number, ents: Entry[]): { lastNew: number; removedFrom: number } | null {
+    if (!this.matchTerm(prevIndex, prevTerm)) return null;
     const lastNew = prevIndex + ents.length;
     const conflict = this.findConflict(ents);
-    if (conflict > 0) this.append(ents.slice(conflict - ents[0].index));
+    const removedFrom = conflict > 0 ? this.append(ents.slice(conflict - ents[0].index)) : 0;
     this.commitTo(Math.min(leaderCommit, lastNew));
-    return lastNew;
+    return { lastNew, removedFrom };
   }
 
   /**

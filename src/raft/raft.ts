@@ -356,9 +356,10 @@ export class Raft {
       this.send(r);
       return;
     }
-    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew >= 0) {
-      r.index = lastNew;
+    const appended = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (appended) {
+      if (appended.removedFrom > 0) this.dropAcksFrom(appended.removedFrom);
+      r.index = appended.lastNew;
       this.send(r);
       return;
     }
@@ -634,4 +635,13 @@ export class Raft {
   }
 
   send(m: Message): void { this.msgs.push(m); }
+
+  /**
+   * Our log lost its entries from `index` on (replaced by a new leader's, or by a snapshot) before
+   * the queued acknowledgements of them went out: those acks would claim entries we will never
+   * store, letting their old leader count us toward a commit. Drop them (as if lost).
+   */
+  dropAcksFrom(index: number): void {
+    this.msgs = this.msgs.filter((m) => !(m.type === 'appResp' && !m.reject && m.index >= index));
+  }
 }

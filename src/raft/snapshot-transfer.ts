@@ -102,6 +102,7 @@ function installSnapshot(raft: Raft, inc: IncomingSnapshot, leader: NodeId): voi
     data.set(c, at);
     at += c.length;
   }
+  raft.dropAcksFrom(raft.log.committed + 1);
   raft.log.restore(inc.meta);
   raft.conf = copyConf(inc.meta.conf);
   raft.pendingSnapshot = { meta: inc.meta, data };

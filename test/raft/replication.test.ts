@@ -134,6 +134,19 @@ t('§5.4.2: a leader never commits an earlier-term entry by counting replicas (F
   assert.is(a.status().commit, 3, 'committing index 3 (current term) commits 2 indirectly');
 });
 
+t('an acknowledgement of entries replaced before they were persisted is never sent', () => {
+  // Found by the simulation: within one Ready, f acks index 3 (term 1) to the old leader, then a
+  // term-2 leader replaces index 3. The ack would let the old leader count f for an entry f never stores.
+  const f = new RaftNode({ id: 'f', voters: ['a', 'b', 'f'], random: () => 0 },
+    { hardState: { term: 1, vote: '', commit: 2 }, snapshot: null, entries: entries(1, [1, 1]) });
+  f.step({ ...blankMessage('app', 'a', 'f', 1), index: 2, logTerm: 1, entries: entries(3, [1]), commit: 2 });
+  f.step({ ...blankMessage('app', 'b', 'f', 2), index: 2, logTerm: 1, entries: entries(3, [2]), commit: 2 });
+  const rd = f.ready();
+  const acks = rd.messages.filter((m) => m.type === 'appResp').map((m) => [m.to, m.term, m.index]);
+  assert.equal(acks, [['b', 2, 3]]);
+  assert.equal(rd.entries.map((e) => [e.index, e.term]), [[3, 2]]);
+});
+
 t('hard state and entries are handed out before (in the same Ready as) the messages that depend on them', () => {
   const c = new Cluster(['a', 'b', 'c']);
   c.elect('a');

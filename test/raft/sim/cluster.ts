@@ -107,7 +107,16 @@ export class SimNode {
       }
     }
     this.term = st.hardState.term;
-    for (const m of rd.messages) net.send(now, m);
+    for (const m of rd.messages) {
+      // Persist-before-send: a granted vote and an append acknowledgement rest on stable state.
+      if (m.type === 'voteResp' && !m.reject && (st.hardState.term < m.term || (st.hardState.term === m.term && st.hardState.vote !== m.to))) {
+        throw new SafetyViolation(`${this.id}: granted a vote to ${m.to} in term ${m.term} before persisting it`);
+      }
+      if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
+        throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
+      }
+      net.send(now, m);
+    }
     for (const e of rd.committedEntries) this.apply(e, checker);
     for (const rs of rd.readStates) {
       const r = reads.get(rs.context);

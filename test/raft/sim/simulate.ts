@@ -179,18 +179,25 @@ export function simulate(opts: SimOptions): SimResult {
     const marker = `final-${opts.seed}`;
     const deadline = now + livenessTicks;
     let committed = false;
-    while (now < deadline && !committed) {
+    let converged = false;
+    while (now < deadline && !converged) {
       const ld = leader();
-      if (ld && now % 20 === 0) {
+      if (ld && !committed && now % 20 === 0) {
         try { ld.raft!.propose(encoder.encode(marker)); } catch (e) { if (!(e instanceof ProposalDroppedError)) throw e; }
       }
       runStep(1);
-      committed = checker.committedKeys.has(`normal:${marker}`);
+      committed ||= checker.committedKeys.has(`normal:${marker}`);
+      // Then every member (per the leader's configuration) must catch up to the leader.
+      const ld2 = leader();
+      if (committed && ld2) {
+        const conf = ld2.raft!.status().conf;
+        converged = [...conf.voters, ...conf.learners].every((id) => (nodes.get(id)?.applied ?? -1) >= ld2.applied);
+      }
     }
     finishStats();
-    if (!committed) {
-      const st = [...nodes.values()].map((n) => `${n.id}:${n.live ? n.role : 'down'}@${n.term}`).join(' ');
-      return { seed: opts.seed, ok: false, step: now, error: `liveness: no proposal committed within ${livenessTicks} ticks after faults stopped (${st})`, stats };
+    if (!committed || !converged) {
+      const st = [...nodes.values()].map((n) => `${n.id}:${n.live ? n.role : 'down'}@${n.term}/applied ${n.applied}`).join(' ');
+      return { seed: opts.seed, ok: false, step: now, error: `liveness: ${committed ? 'members did not catch up' : 'no proposal committed'} within ${livenessTicks} ticks after faults stopped (${st})`, stats };
     }
     return { seed: opts.seed, ok: true, stats };
   } catch (e) {
