@@ -177,9 +177,10 @@ export class SegmentedLog<E extends LogEntryShape> {
       if (entries.length > 0 && segment.endOfRecord(first) - start > budget) break;
       while (end < limit && segment.endOfRecord(end) - start <= budget) end++;
       const stop = segment.endOfRecord(end - 1);
+      const offsets = segment.offsets.slice(first, end); // memory may be trimmed while we read
       const bytes = await this.readBytes(segment, start, stop, from, toExclusive);
       for (let i = first; i < end; i++) {
-        const offset = segment.offsets[i]!;
+        const offset = offsets[i - first]!;
         const record = checkRecord(bytes, offset - start);
         if (!record.ok) throw new LogCorruptionError(segment.path, offset, segment.baseIndex + i, record.reason);
         entries.push(segment.codec.decode(record.payload));

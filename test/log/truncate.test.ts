@@ -154,4 +154,15 @@ test('reset discards everything and continues at the given index, across a reope
     await reopened.close();
   }));
 
+test('a read racing a dropPrefix fails cleanly with a range error and the dropped files still close', () =>
+  withTempDir(async (dir) => {
+    const log = await fill(dir, 150);
+    const reading = log.read(1, 151);
+    const dropping = log.dropPrefix(140);
+    await rejectsWith(() => reading, LogIndexRangeError);
+    assert.ok((await dropping) > 0);
+    assert.equal((await log.read(log.firstIndex(), 151)).at(-1)!.index, 150);
+    await log.close();
+  }));
+
 test.run();
