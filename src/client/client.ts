@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as natsConnect, type NatsConnection } from 'nats';
 import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
-import type { RequestId } from '../codec/types.js';
+import type { RequestBody } from '../codec/types.js';
 import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
 import { InvalidArgumentError, UnavailableError } from '../codec/errors.js';
 import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
@@ -32,6 +32,7 @@ export interface ConnectOptions extends NatsAuthOptions {
   limits?: Partial<Limits>;
 }
 
+/** Also the widest seq span in flight; must not exceed the server's exactly-once window (1024). */
 export const MAX_WRITES_IN_FLIGHT = 1024;
 
 export interface GetOptions { serializable?: boolean }
@@ -92,7 +93,6 @@ export class KeelClient {
   readonly cluster: string;
   readonly limits: Limits;
   readonly lease: LeaseApi;
-  private seq = 0;
   private readonly requester: Requester;
   private readonly writes = new WriteGate(MAX_WRITES_IN_FLIGHT);
   private readonly parts: ClientParts;
@@ -108,12 +108,11 @@ export class KeelClient {
     });
     this.lease = new LeaseApi({
       requester: this.requester,
-      write: (task) => this.writes.run(task),
-      nextRequestId: () => this.nextRequestId(),
+      write: (task) => this.writes.run((seq) => task({ clientId: this.clientId, seq })),
     });
   }
 
-  /** Writes currently sent and not yet answered (at most MAX_WRITES_IN_FLIGHT). */
+  /** Writes sent and not yet answered (at most MAX_WRITES_IN_FLIGHT; see write-gate.ts). */
   get writesInFlight(): number {
     return this.writes.inFlight;
   }
@@ -199,16 +198,9 @@ export class KeelClient {
     return this.closing;
   }
 
-  private nextRequestId(): RequestId {
-    return { clientId: this.clientId, seq: ++this.seq };
-  }
-
-  /** A write: gets its requestId now (kept across retries) and waits for a slot in the write bound. */
-  private write<T extends 'put' | 'deleteRange' | 'txn' | 'compact'>(
-    body: Parameters<Requester['send']>[0], expect: T,
-  ) {
-    const requestId = this.nextRequestId();
-    return this.writes.run(() => this.requester.send(body, expect, { requestId }));
+  /** A write: numbered now (the same requestId on every retry), sent once inside the write window. */
+  private write<T extends 'put' | 'deleteRange' | 'txn' | 'compact'>(body: RequestBody, expect: T) {
+    return this.writes.run((seq) => this.requester.send(body, expect, { requestId: { clientId: this.clientId, seq } }));
   }
 }
 

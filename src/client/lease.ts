@@ -5,12 +5,11 @@ import type {
   LeaseGrantResponse, LeaseKeepAliveResponse, LeaseListResponse, LeaseRevokeResponse, LeaseTimeToLiveResponse,
 } from './results.js';
 
-/** What the client gives a lease call: a way to send a leader request, with a requestId for writes. */
+/** What the client gives the lease calls: its requester, and its numbered, bounded writes. */
 export interface LeaseSender {
   requester: Requester;
-  /** Runs a leader-bound request within the client's write bound. */
-  write<T>(task: () => Promise<T>): Promise<T>;
-  nextRequestId(): RequestId;
+  /** Runs a replicated write with the client's next requestId, within its write window. */
+  write<T>(task: (requestId: RequestId) => Promise<T>): Promise<T>;
 }
 
 export class LeaseApi {
@@ -22,8 +21,7 @@ export class LeaseApi {
 
   /** Grants a lease of `ttlMs`; the leader picks the id unless `id` is given. */
   grant(ttlMs: number, o: { id?: number } = {}): Promise<LeaseGrantResponse> {
-    const requestId = this.s.nextRequestId();
-    return this.s.write(async () => {
+    return this.s.write(async (requestId) => {
       const { header, body } = await this.s.requester.send({ type: 'leaseGrant', id: o.id ?? 0, ttlMs }, 'leaseGrant', { requestId });
       return { header, id: body.id, ttlMs: body.ttlMs };
     });
@@ -31,32 +29,28 @@ export class LeaseApi {
 
   /** Revokes a lease: its keys are deleted. */
   revoke(id: number): Promise<LeaseRevokeResponse> {
-    const requestId = this.s.nextRequestId();
-    return this.s.write(async () => {
+    return this.s.write(async (requestId) => {
       const { header } = await this.s.requester.send({ type: 'leaseRevoke', id }, 'leaseRevoke', { requestId });
       return { header, id };
     });
   }
 
+  // Keep-alive, time-to-live and list go to the leader but are not replicated commands: they carry
+  // no requestId and do not queue behind writes (a keep-alive must not wait for a backlog).
+
   /** Renews a lease once: its deadline becomes now + its TTL. */
-  keepAliveOnce(id: number): Promise<LeaseKeepAliveResponse> {
-    return this.s.write(async () => {
-      const { header, body } = await this.s.requester.send({ type: 'leaseKeepAlive', id }, 'leaseKeepAlive');
-      return { header, id: body.id, ttlMs: body.ttlMs };
-    });
+  async keepAliveOnce(id: number): Promise<LeaseKeepAliveResponse> {
+    const { header, body } = await this.s.requester.send({ type: 'leaseKeepAlive', id }, 'leaseKeepAlive');
+    return { header, id: body.id, ttlMs: body.ttlMs };
   }
 
-  timeToLive(id: number, o: { keys?: boolean } = {}): Promise<LeaseTimeToLiveResponse> {
-    return this.s.write(async () => {
-      const { header, body } = await this.s.requester.send({ type: 'leaseTimeToLive', id, keys: o.keys ?? false }, 'leaseTimeToLive');
-      return { header, id: body.id, remainingMs: body.remainingMs, grantedTtlMs: body.grantedTtlMs, keys: body.keys };
-    });
+  async timeToLive(id: number, o: { keys?: boolean } = {}): Promise<LeaseTimeToLiveResponse> {
+    const { header, body } = await this.s.requester.send({ type: 'leaseTimeToLive', id, keys: o.keys ?? false }, 'leaseTimeToLive');
+    return { header, id: body.id, remainingMs: body.remainingMs, grantedTtlMs: body.grantedTtlMs, keys: body.keys };
   }
 
-  list(): Promise<LeaseListResponse> {
-    return this.s.write(async () => {
-      const { header, body } = await this.s.requester.send({ type: 'leaseList' }, 'leaseList');
-      return { header, ids: body.ids };
-    });
+  async list(): Promise<LeaseListResponse> {
+    const { header, body } = await this.s.requester.send({ type: 'leaseList' }, 'leaseList');
+    return { header, ids: body.ids };
   }
 }

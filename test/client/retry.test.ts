@@ -168,21 +168,40 @@ test('backoff: full jitter below min(1 s, 25 ms * 2^attempt)', () => {
   assert.is(backoffDelay(5, () => 0), 0);
 });
 
-test('WriteGate runs at most `limit` tasks at once, in arrival order', async () => {
+test('WriteGate numbers writes 1, 2, 3... and runs at most `limit` at once', async () => {
   const gate = new WriteGate(2);
-  const order: number[] = [];
+  const started: number[] = [];
   let running = 0;
   let peak = 0;
-  await Promise.all([1, 2, 3, 4, 5].map((n) => gate.run(async () => {
+  await Promise.all([1, 2, 3, 4, 5].map(() => gate.run(async (seq) => {
     running++;
     peak = Math.max(peak, running);
-    order.push(n);
+    started.push(seq);
     await new Promise((r) => setTimeout(r, 5));
     running--;
   })));
   assert.is(peak, 2);
-  assert.equal(order, [1, 2, 3, 4, 5]);
+  assert.equal(started, [1, 2, 3, 4, 5]);
   assert.is(gate.inFlight, 0);
+});
+
+test('WriteGate: a slow write holds back writes `limit` seqs after it, even when others finish', async () => {
+  const gate = new WriteGate(3);
+  const started: number[] = [];
+  let releaseFirst = (): void => undefined;
+  const first = gate.run((seq) => {
+    started.push(seq);
+    return new Promise<void>((r) => { releaseFirst = r; });
+  });
+  const quick = [2, 3, 4, 5].map(() => gate.run(async (seq) => { started.push(seq); }));
+  await Promise.all(quick.slice(0, 2));
+  await new Promise((r) => setTimeout(r, 10));
+  // Seqs 2 and 3 ran and finished; 4 and 5 would be 3+ seqs past the unfinished seq 1.
+  assert.equal(started, [1, 2, 3]);
+  assert.is(gate.queued, 2);
+  releaseFirst();
+  await Promise.all([first, ...quick]);
+  assert.equal(started, [1, 2, 3, 4, 5]);
 });
 
 test.run();
