@@ -112,6 +112,11 @@ export class KeelClient {
     });
   }
 
+  /** The NATS connections requests go over (opened by connect() or given as `nc`). */
+  get natsConnections(): readonly NatsConnection[] {
+    return this.parts.connections;
+  }
+
   /** Writes sent and not yet answered (at most MAX_WRITES_IN_FLIGHT; see write-gate.ts). */
   get writesInFlight(): number {
     return this.writes.inFlight;
