@@ -6,9 +6,12 @@ import { blankMessage, EMPTY } from './types.js';
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { ReadOnlyQueue, type PendingRead } from './readonly.js';
-import { applyConfChange, copyConf, decodeConfChange, encodeConfChange } from './confchange.js';
-import { ConfChangeRejectedError, ProposalDroppedError } from './errors.js';
+import { copyConf } from './confchange.js';
+import { ProposalDroppedError } from './errors.js';
 import { handleSnapshotChunk, sendSnapshotChunks, type IncomingSnapshot } from './snapshot-transfer.js';
+import { bcastAppend, bcastHeartbeat, handleAppendResponse, handleHeartbeatResponse } from './replication.js';
+import { handleReadIndex, onReadAck, releaseAwaitingReads } from './read-index.js';
+import { applyConfEntry, proposeConfChange, transferLeadership } from './membership.js';
 
 export const DEFAULT_MAX_MSG_BYTES = 900 * 1024;
 export const DEFAULT_MAX_INFLIGHT = 256;
@@ -43,9 +46,9 @@ export class Raft {
   leadTransferee: NodeId | '' = '';
   /** Index of the latest config entry proposed by this leader; no new change until it is applied. */
   pendingConfIndex = 0;
-  private readOnly = new ReadOnlyQueue();
+  readOnly = new ReadOnlyQueue();
   /** Reads that arrived before this leader committed an entry of its own term. */
-  private readsAwaitingCommit: PendingRead[] = [];
+  readsAwaitingCommit: PendingRead[] = [];
 
   msgs: Message[] = [];
   readStates: ReadState[] = [];
@@ -99,7 +102,7 @@ export class Raft {
     for (const id of [...this.conf.voters, ...this.conf.learners]) this.addProgress(id);
   }
 
-  private addProgress(id: NodeId): void {
+  addProgress(id: NodeId): void {
     const pr = new Progress(this.log.lastIndex() + 1, this.maxInflight, this.conf.learners.includes(id));
     if (id === this.id) pr.match = this.log.lastIndex();
     this.progress.set(id, pr);
@@ -167,7 +170,7 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.readOnly.lastContext() ?? '');
+      bcastHeartbeat(this, this.readOnly.lastContext() ?? '');
     }
   }
 
@@ -302,7 +305,7 @@ export class Raft {
           if (this.role === 'precandidate') this.campaign('normal');
           else {
             this.becomeLeader();
-            this.bcastAppend();
+            bcastAppend(this);
           }
         } else if (result === 'lost') {
           this.becomeFollower(this.term, '');
@@ -377,7 +380,7 @@ export class Raft {
 
   private stepLeader(m: Message): void {
     if (m.type === 'readIndex') {
-      this.handleReadIndex(m.from, m.context);
+      handleReadIndex(this, m.from, m.context);
       return;
     }
     if (m.type === 'transferLeader') {
@@ -387,8 +390,11 @@ export class Raft {
     const pr = this.progress.get(m.from);
     if (!pr) return;
     switch (m.type) {
-      case 'appResp': this.handleAppendResponse(m, pr); return;
-      case 'heartbeatResp': this.handleHeartbeatResponse(m, pr); return;
+      case 'appResp': handleAppendResponse(this, m, pr); return;
+      case 'heartbeatResp':
+        handleHeartbeatResponse(this, m, pr);
+        onReadAck(this, m);
+        return;
       case 'snapResp':
         pr.recentActive = true;
         if (pr.state !== 'snapshot' || m.snapIndex !== pr.snapIndex) return;
@@ -405,103 +411,10 @@ export class Raft {
     }
   }
 
-  private handleAppendResponse(m: Message, pr: Progress): void {
-    pr.recentActive = true;
-    if (m.reject) {
-      let probe = m.rejectHint;
-      if (m.rejectTerm > 0) probe = this.log.findConflictByTerm(m.rejectHint, m.rejectTerm);
-      if (pr.maybeDecrTo(m.index, probe)) {
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.sendAppend(m.from, pr, true);
-      }
-      return;
-    }
-    const wasPaused = pr.isPaused();
-    if (pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe')) {
-      if (pr.state === 'probe') pr.becomeReplicate();
-      else if (pr.state === 'snapshot' && pr.match + 1 >= this.log.firstIndex()) {
-        pr.becomeProbe();
-        pr.becomeReplicate();
-      } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
 
-      if (this.maybeCommit()) this.bcastAppend();
-      else if (wasPaused) this.sendAppend(m.from, pr, true);
-      while (pr.state === 'replicate' && this.sendAppend(m.from, pr, false)) { /* fill the window */ }
-      if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
-        this.send(blankMessage('timeoutNow', this.id, m.from, this.term));
-      }
-    }
-  }
 
-  private handleHeartbeatResponse(m: Message, pr: Progress): void {
-    pr.recentActive = true;
-    pr.probeSent = false;
-    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-    if (pr.state === 'snapshot') {
-      // Resend whatever was not acknowledged: chunks may have been lost.
-      pr.snapSent = pr.snapAcked;
-      pr.snapDoneSent = false;
-      sendSnapshotChunks(this, m.from, pr);
-    } else if (pr.match < this.log.lastIndex()) {
-      this.sendAppend(m.from, pr, true);
-    }
-    if (m.context === '' || !this.conf.voters.includes(m.from)) return;
-    this.readOnly.ack(m.context, m.from);
-    const acks = this.readOnly.acksOf(m.context);
-    if (!acks) return;
-    let voters = 0;
-    for (const a of acks) if (this.conf.voters.includes(a)) voters++;
-    if (voters < this.quorum()) return;
-    for (const read of this.readOnly.release(m.context)) this.answerRead(read);
-  }
 
-  /** Sends one append (or starts a snapshot) to `to`. Returns whether a message went out. */
-  sendAppend(to: NodeId, pr: Progress, sendIfEmpty: boolean): boolean {
-    if (pr.isPaused()) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    if (prevTerm === undefined) {
-      // The follower is behind the start of our log.
-      if (this.snapshot === null) return false; // nothing to send until the app hands us one
-      pr.becomeSnapshot(this.snapshot.meta.index);
-      sendSnapshotChunks(this, to, pr);
-      return true;
-    }
-    const last = this.log.lastIndex();
-    const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.maxMsgBytes) : [];
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    const m = blankMessage('app', this.id, to, this.term);
-    m.index = prevIndex;
-    m.logTerm = prevTerm;
-    m.entries = entries;
-    m.commit = this.log.committed;
-    this.send(m);
-    if (pr.state === 'replicate') {
-      if (entries.length > 0) {
-        const lastSent = entries[entries.length - 1].index;
-        pr.next = lastSent + 1;
-        pr.inflights.add(lastSent);
-      }
-    } else {
-      pr.probeSent = true;
-    }
-    return true;
-  }
 
-  bcastAppend(): void {
-    for (const [id, pr] of this.progress) if (id !== this.id) this.sendAppend(id, pr, true);
-  }
-
-  private bcastHeartbeat(context: string): void {
-    for (const [id, pr] of this.progress) {
-      if (id === this.id) continue;
-      const m = blankMessage('heartbeat', this.id, id, this.term);
-      // Never tell a follower to commit past what we know it holds.
-      m.commit = Math.min(pr.match, this.log.committed);
-      m.context = context;
-      this.send(m);
-    }
-  }
 
   /** Whether a quorum-replicated entry at `index` may be committed directly (Raft §5.4.2). */
   protected canCommitAt(index: number): boolean {
@@ -515,15 +428,11 @@ export class Raft {
     const index = matches[this.quorum() - 1] ?? 0;
     if (index <= this.log.committed || !this.canCommitAt(index)) return false;
     this.log.commitTo(index);
-    if (this.readsAwaitingCommit.length > 0 && this.log.term(this.log.committed) === this.term) {
-      const waiting = this.readsAwaitingCommit;
-      this.readsAwaitingCommit = [];
-      for (const r of waiting) this.handleReadIndex(r.from, r.context);
-    }
+    releaseAwaitingReads(this);
     return true;
   }
 
-  private appendEntries(ents: Entry[]): void {
+  appendEntries(ents: Entry[]): void {
     let index = this.log.lastIndex();
     const stamped = ents.map((e) => ({ ...e, index: ++index, term: this.term }));
     this.log.append(stamped);
@@ -536,33 +445,22 @@ export class Raft {
   propose(data: Uint8Array): void {
     this.checkCanPropose();
     this.appendEntries([{ index: 0, term: 0, type: 'normal', data }]);
-    this.bcastAppend();
+    bcastAppend(this);
   }
 
-  proposeConfChange(cc: ConfChange): void {
-    this.checkCanPropose();
-    if (this.pendingConfIndex > this.log.applied) {
-      throw new ConfChangeRejectedError(`a configuration change at index ${this.pendingConfIndex} is not applied yet`);
-    }
-    if (cc.type === 'promote') {
-      const pr = this.progress.get(cc.node);
-      if (!pr || pr.match < this.log.committed) {
-        throw new ConfChangeRejectedError(`learner ${cc.node} has not caught up (match ${pr?.match ?? 0}, commit ${this.log.committed})`);
-      }
-    }
-    const conf = applyConfChange(this.conf, cc);
-    this.appendEntries([{ index: 0, term: 0, type: 'config', data: encodeConfChange({ change: cc, conf }) }]);
-    this.pendingConfIndex = this.log.lastIndex();
-    this.bcastAppend();
-  }
 
-  private checkCanPropose(): void {
+  proposeConfChange(cc: ConfChange): void { proposeConfChange(this, cc); }
+  transferLeadership(to: NodeId): void { transferLeadership(this, to); }
+  /** A committed config entry was applied (called from advance). */
+  applyConfEntry(entry: Entry): void { applyConfEntry(this, entry); }
+
+  checkCanPropose(): void {
     if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
     if (this.leadTransferee !== '') throw new ProposalDroppedError(`leadership transfer to ${this.leadTransferee} in progress`, this.leader);
   }
 
   readIndex(context: string): void {
-    if (this.role === 'leader') this.handleReadIndex(this.id, context);
+    if (this.role === 'leader') handleReadIndex(this, this.id, context);
     else if (this.role === 'follower' && this.leader !== '') {
       const m = blankMessage('readIndex', this.id, this.leader, this.term);
       m.context = context;
@@ -571,68 +469,9 @@ export class Raft {
     // Without a leader the request is dropped; the caller retries or times out.
   }
 
-  private handleReadIndex(from: NodeId, context: string): void {
-    const read: PendingRead = { context, from, index: this.log.committed, acks: new Set([this.id]) };
-    if (this.conf.voters.length === 1 && this.conf.voters[0] === this.id) {
-      this.answerRead(read);
-    } else if (this.log.term(this.log.committed) !== this.term) {
-      // Our commit index is only known to be current once an entry of our term committed.
-      this.readsAwaitingCommit.push(read);
-    } else {
-      this.readOnly.add(read);
-      this.bcastHeartbeat(context);
-    }
-  }
 
-  private answerRead(read: PendingRead): void {
-    if (read.from === this.id) {
-      this.readStates.push({ index: read.index, context: read.context });
-    } else {
-      const m = blankMessage('readIndexResp', this.id, read.from, this.term);
-      m.index = read.index;
-      m.context = read.context;
-      this.send(m);
-    }
-  }
 
-  transferLeadership(to: NodeId): void {
-    if (this.role !== 'leader') {
-      if (this.leader !== '') {
-        const m = blankMessage('transferLeader', this.id, this.leader, this.term);
-        m.context = to;
-        this.send(m);
-      }
-      return;
-    }
-    const pr = this.progress.get(to);
-    if (to === this.id || !pr || !this.conf.voters.includes(to) || this.leadTransferee === to) return;
-    this.leadTransferee = to;
-    this.electionElapsed = 0; // the transfer must finish within one election timeout
-    if (pr.match === this.log.lastIndex()) this.send(blankMessage('timeoutNow', this.id, to, this.term));
-    else this.sendAppend(to, pr, true);
-  }
 
-  /** A committed config entry was applied: switch to its configuration. */
-  applyConfEntry(entry: Entry): void {
-    const { conf } = decodeConfChange(entry.data);
-    this.conf = copyConf(conf);
-    for (const id of [...this.progress.keys()]) {
-      if (!conf.voters.includes(id) && !conf.learners.includes(id)) this.progress.delete(id);
-    }
-    for (const id of [...conf.voters, ...conf.learners]) {
-      const pr = this.progress.get(id);
-      if (pr) pr.isLearner = conf.learners.includes(id);
-      else this.addProgress(id);
-    }
-    if (this.role !== 'leader') return;
-    if (!conf.voters.includes(this.id)) {
-      this.becomeFollower(this.term, ''); // removed: step down; a non-member never campaigns
-      return;
-    }
-    if (this.leadTransferee !== '' && !conf.voters.includes(this.leadTransferee)) this.leadTransferee = '';
-    this.maybeCommit(); // the quorum may have changed
-    this.bcastAppend();
-  }
 
   send(m: Message): void { this.msgs.push(m); }
 
