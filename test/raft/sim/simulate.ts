@@ -17,6 +17,8 @@ export interface SimOptions {
   core?: RaftCoreClass;
   /** Chance per step that a node crashes (default 0.006). */
   crashRate?: number;
+  /** Chance per step that the current leader crashes (default 0.002). */
+  leaderCrashRate?: number;
   /** Chance per step that a partition starts (default 0.005). */
   partitionRate?: number;
   /** Override the per-message entry byte cap (default: chosen by the seed). */
@@ -25,8 +27,8 @@ export interface SimOptions {
   livenessTicks?: number;
 }
 
-/** A harsher profile: frequent crashes and partitions, about one entry per append message. */
-export const STRESS = { crashRate: 0.03, partitionRate: 0.03, maxMsgBytes: 30 } as const;
+/** A harsher profile: frequent (leader) crashes and partitions, about one entry per append message. */
+export const STRESS = { crashRate: 0.03, leaderCrashRate: 0.05, partitionRate: 0.03, maxMsgBytes: 30 } as const;
 
 export interface SimResult {
   seed: number;
@@ -121,6 +123,8 @@ export function simulate(opts: SimOptions): SimResult {
       const n = rng.pick(members);
       if (n.live) { n.crash(); stats.crashes++; }
     }
+    const ldc = leader();
+    if (ldc && rng.chance(opts.leaderCrashRate ?? 0.002)) { ldc.crash(); stats.crashes++; }
     if (rng.chance(0.05)) {
       const down = members.filter((n) => !n.live);
       if (down.length > 0) rng.pick(down).start(rng);
