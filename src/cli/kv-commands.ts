@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { bytesToString } from '../client/index.js';
+import { InvalidArgumentError } from '../codec/errors.js';
 import { kvJson, kvLines, txnItemJson, txnItemLines } from './format.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 import { parseTxnSpec, selectorOf } from './txn-spec.js';
@@ -10,12 +11,13 @@ type Args<T> = GlobalArgs & T;
 
 export function kvCommands<T>(y: Argv<T>): Argv<T> {
   return y
-    .command('put <key> <value>', 'set a key (prints OK, or the previous key-value with --prev-kv)', (c) => c
+    .command('put <key> [value]', 'set a key (prints OK, or the previous key-value with --prev-kv); '
+      + 'a value starting with - goes after --; no value: read from stdin', (c) => c
       .positional('key', { type: 'string', demandOption: true })
-      .positional('value', { type: 'string', demandOption: true })
+      .positional('value', { type: 'string' })
       .option('lease', { type: 'number', describe: 'attach the key to this lease id' })
       .option('prev-kv', { type: 'boolean', describe: 'print the previous key-value' }),
-    (a) => put(a as Args<{ key: string; value: string; lease?: number; prevKv?: boolean }>))
+    (a) => put(a as Args<PutArgs>))
     .command('get <key>', 'print a key and its value (nothing when it does not exist)', (c) => c
       .positional('key', { type: 'string', demandOption: true })
       .option('serializable', { type: 'boolean', describe: 'read the answering node\'s local state (may be stale)' }),
@@ -70,8 +72,11 @@ export function kvCommands<T>(y: Argv<T>): Argv<T> {
     () => undefined);
 }
 
-async function put(a: Args<{ key: string; value: string; lease?: number; prevKv?: boolean }>): Promise<void> {
-  const r = await withClient(a, (c) => c.put(a.key, a.value, { lease: a.lease, prevKv: a.prevKv }));
+interface PutArgs { key: string; value?: string; lease?: number; prevKv?: boolean; '--'?: string[] }
+
+async function put(a: Args<PutArgs>): Promise<void> {
+  const value = await putValue(a);
+  const r = await withClient(a, (c) => c.put(a.key, value, { lease: a.lease, prevKv: a.prevKv }));
   print(a, ['OK', ...(r.prevKv ? kvLines(r.prevKv) : [])], { header: r.header, prevKv: r.prevKv ? kvJson(r.prevKv) : null });
 }
 
@@ -142,6 +147,21 @@ async function leaseTtl(a: Args<{ id: number; keys?: boolean }>): Promise<void> 
 async function leaseList(a: Args<object>): Promise<void> {
   const r = await withClient(a, (c) => c.lease.list());
   print(a, r.ids.map(String), { header: r.header, ids: r.ids });
+}
+
+/** The value argument, else the one after `--` (`put k -- -1`), else stdin (as etcdctl put). */
+async function putValue(a: Args<PutArgs>): Promise<Uint8Array | string> {
+  const rest = a['--'] ?? [];
+  if (a.value !== undefined) {
+    if (rest.length > 0) throw new InvalidArgumentError(`put takes one value; got "${a.value}" and "${rest.join(' ')}"`);
+    return a.value;
+  }
+  if (rest.length > 1) throw new InvalidArgumentError(`put takes one value; got ${rest.length} after --`);
+  if (rest.length === 1) return rest[0];
+  if (process.stdin.isTTY) throw new InvalidArgumentError('put needs a value (an argument, or piped on stdin)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 async function readStdin(): Promise<string> {

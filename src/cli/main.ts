@@ -18,8 +18,8 @@ export async function main(argv: string[]): Promise<void> {
   let parser = yargs(argv)
     .scriptName('keel')
     .usage('$0 <command> [options]')
-    // Keys and values are strings: never turn "007" into 7.
-    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+    // Keys and values are strings: never turn "007" into 7. Arguments after `--` are kept (put's value).
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'populate--': true })
     .strict()
     .demandCommand(1, 'give a command')
     .recommendCommands()

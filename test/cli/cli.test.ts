@@ -27,18 +27,23 @@ test.after(async () => {
 });
 
 const keel = (args: string[], stdin?: string): Promise<RunResult> =>
-  runCli([...args, '--servers', nats.url, '--timeout', '1500'], { stdin });
+  runCli(['--servers', nats.url, '--timeout', '1500', ...args], { stdin });
 
 function ok(r: RunResult): string {
   assert.is(r.code, 0, `exit ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
 
-test('put and get: values stay strings ("007"), human and --json output', async () => {
-  const [put, zeros] = await Promise.all([keel(['put', 'greeting', 'hello world']), keel(['put', 'code', '007'])]);
+test('put and get: values stay strings ("007"), "-1" after --, a value from stdin; human and --json output', async () => {
+  const [put, zeros, negative, piped] = await Promise.all([
+    keel(['put', 'greeting', 'hello world']), keel(['put', 'code', '007']), keel(['put', 'neg', '--', '-1']),
+    keel(['put', 'piped'], 'from\nstdin'),
+  ]);
   assert.is(ok(put), 'OK\n');
-  ok(zeros);
+  [zeros, negative, piped].forEach(ok);
   assert.is((await client.get('code'))?.valueString, '007');
+  assert.is((await client.get('neg'))?.valueString, '-1');
+  assert.is((await client.get('piped'))?.valueString, 'from\nstdin');
   const [get, json] = await Promise.all([keel(['get', 'greeting']), keel(['get', 'code', '--json'])]);
   assert.is(ok(get), 'greeting\nhello world\n');
   const doc = JSON.parse(ok(json));
@@ -90,7 +95,7 @@ test('failures: one typed line on stderr and exit 1; usage errors exit 2', async
   const [tooBig, noLease, usage, noServer] = await Promise.all([
     keel(['put', 'k'.repeat(5000), 'v']),
     keel(['lease', 'keep-alive', '999']),
-    keel(['put', 'only-a-key']),
+    keel(['get']),
     runCli(['get', 'a', '--servers', 'nats://127.0.0.1:1', '--json']),
   ]);
   assert.is(tooBig.code, 1);
