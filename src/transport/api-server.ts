@@ -71,28 +71,45 @@ export class ApiServer {
     this.subs.push(this.subscribe(scopeWildcard(cluster, 'node', nodeId)));
   }
 
-  /** Subscribes to `keel.<c>.leader.>` on election, unsubscribes on step-down. Idempotent. */
+  /** Subscribes to `keel.<c>.leader.>` on election, drains that subscription on step-down. Idempotent. */
   setLeader(isLeader: boolean): void {
     if (this.stopped) return;
     if (isLeader && this.leaderSub === null) {
       this.leaderSub = this.subscribe(scopeWildcard(this.opts.cluster, 'leader'));
       this.opts.logger.info('api: serving leader subjects');
     } else if (!isLeader && this.leaderSub !== null) {
-      this.leaderSub.unsubscribe();
+      // Drain, not unsubscribe: writes already delivered get an answer (NotLeader from the handler,
+      // which the client retries at once) instead of waiting out the client's timeout.
+      void this.release(this.leaderSub);
       this.leaderSub = null;
       this.opts.logger.info('api: stopped serving leader subjects');
     }
   }
 
-  /** Stops taking requests, then waits until every request already taken has been answered. */
+  /** Stops taking requests, then waits until every request already received has been answered. */
   async stop(): Promise<void> {
     if (this.stopped) return this.waitIdle();
     this.stopped = true;
     const subs = [...this.subs, ...(this.leaderSub ? [this.leaderSub] : [])];
     this.subs.length = 0;
     this.leaderSub = null;
-    for (const sub of subs) sub.unsubscribe();
+    await Promise.all(subs.map((sub) => this.release(sub)));
     await this.waitIdle();
+  }
+
+  /** Drains a subscription (messages already delivered are still served); never rejects. */
+  private async release(sub: Subscription): Promise<void> {
+    try {
+      await sub.drain();
+    } catch (err) {
+      // The connection is closing or closed: nothing more can be delivered or answered.
+      this.opts.logger.debug({ err, subject: sub.getSubject() }, 'api: subscription drain failed');
+      try {
+        sub.unsubscribe();
+      } catch {
+        // already gone with its connection
+      }
+    }
   }
 
   private waitIdle(): Promise<void> {
