@@ -51,6 +51,12 @@ export interface Message {
 
 export interface SoftState { leader: NodeId | ''; role: Role }
 
+/**
+ * What the node must do, in this order: persist `snapshot`, then `entries`, then `hardState`
+ * (entries before the hard state, so a durable commit index never covers entries that are not
+ * durable); then send `messages`; then apply `committedEntries`; then call advance(rd). Call
+ * advance before the next ready().
+ */
 export interface Ready {
   /** Non-null when changed. */
   softState: SoftState | null;

@@ -31,6 +31,7 @@ function mix(hash: number, index: number, key: string): number {
 }
 
 export interface PendingRead { minIndex: number }
+export type Tear = 'none' | 'log-only' | 'hard-only';
 
 export class SimNode {
   readonly storage = new Storage();
@@ -68,9 +69,31 @@ export class SimNode {
   get live(): boolean { return this.raft !== null; }
 
   /** Persist, send, apply, advance: the contract a real node follows. */
-  processReady(now: number, net: Network, checker: Checker, reads: Map<string, PendingRead>): void {
+  /**
+   * `tear` simulates a crash in the middle of persisting: only the log part (snapshot + entries)
+   * or only the hard state reaches the disk, then the node dies before sending or applying.
+   */
+  processReady(now: number, net: Network, checker: Checker, reads: Map<string, PendingRead>, tear: Tear = 'none'): void {
     const raft = this.raft!;
     const rd: Ready = raft.ready();
+    const st = this.storage;
+    if (tear !== 'hard-only') this.persistLog(rd, checker);
+    if (rd.hardState && tear !== 'log-only') {
+      const prev = st.hardState;
+      if (rd.hardState.term < prev.term) throw new SafetyViolation(`${this.id}: term went back from ${prev.term} to ${rd.hardState.term}`);
+      if (rd.hardState.term === prev.term && prev.vote !== '' && rd.hardState.vote !== prev.vote) {
+        throw new SafetyViolation(`${this.id}: changed its vote in term ${prev.term} from ${prev.vote} to ${rd.hardState.vote}`);
+      }
+      st.hardState = { ...rd.hardState };
+    }
+    if (tear !== 'none') {
+      this.crash();
+      return;
+    }
+    this.sendApplyAdvance(now, rd, net, checker, reads);
+  }
+
+  private persistLog(rd: Ready, checker: Checker): void {
     const st = this.storage;
     if (rd.snapshot) {
       st.snapshot = rd.snapshot;
@@ -91,14 +114,11 @@ export class SimNode {
         st.entries.push(e);
       }
     }
-    if (rd.hardState) {
-      const prev = st.hardState;
-      if (rd.hardState.term < prev.term) throw new SafetyViolation(`${this.id}: term went back from ${prev.term} to ${rd.hardState.term}`);
-      if (rd.hardState.term === prev.term && prev.vote !== '' && rd.hardState.vote !== prev.vote) {
-        throw new SafetyViolation(`${this.id}: changed its vote in term ${prev.term} from ${prev.vote} to ${rd.hardState.vote}`);
-      }
-      st.hardState = { ...rd.hardState };
-    }
+  }
+
+  private sendApplyAdvance(now: number, rd: Ready, net: Network, checker: Checker, reads: Map<string, PendingRead>): void {
+    const raft = this.raft!;
+    const st = this.storage;
     if (rd.softState) {
       this.role = rd.softState.role;
       if (rd.softState.role === 'leader') {
