@@ -1,6 +1,7 @@
 // Simulated nodes: each has stable storage (survives crashes), a volatile RaftNode and a volatile
 // state machine (a running hash of applied entries, restored from snapshots).
-import { RaftNode, decodeConfChange, type Entry, type HardState, type NodeId, type RaftConfig, type RaftCoreClass, type Ready, type SnapshotMeta, type Restored } from '../../../src/raft/index.js';
+import { RaftNode, decodeConfChange, type Message, type Entry, type HardState, type NodeId, type RaftConfig, type RaftCoreClass, type Ready, type SnapshotMeta, type Restored } from '../../../src/raft/index.js';
+import { ENTRY_OVERHEAD_BYTES } from '../../../src/raft/log.js';
 import { Checker, entryKey, SafetyViolation } from './checker.js';
 import type { Network } from './network.js';
 import type { Rng } from './rng.js';
@@ -135,6 +136,7 @@ export class SimNode {
       if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
         throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
       }
+      this.checkSize(m);
       net.send(now, m);
     }
     for (const e of rd.committedEntries) this.apply(e, checker);
@@ -148,6 +150,19 @@ export class SimNode {
       }
     }
     raft.advance(rd);
+  }
+
+  /** Flow control: no append above maxMsgBytes (unless a single entry is larger), no oversized chunk. */
+  private checkSize(m: Message): void {
+    const limit = this.config.maxMsgBytes ?? Infinity;
+    if (m.type === 'app' && m.entries.length > 1) {
+      const bytes = m.entries.reduce((sum, e) => sum + e.data.length + ENTRY_OVERHEAD_BYTES, 0);
+      if (bytes > limit) throw new SafetyViolation(`${this.id}: append of ${bytes} bytes exceeds maxMsgBytes ${limit}`);
+    }
+    const chunkLimit = this.config.snapshotChunkBytes ?? limit;
+    if (m.type === 'snap' && m.chunkData.length > chunkLimit) {
+      throw new SafetyViolation(`${this.id}: snapshot chunk of ${m.chunkData.length} bytes exceeds ${chunkLimit}`);
+    }
   }
 
   private apply(e: Entry, checker: Checker): void {
