@@ -71,6 +71,32 @@ t('a leader that sees a higher term steps down', () => {
   assert.is(s.term, 7);
 });
 
+t('a candidate that hears from a leader of its own term returns to follower (§5.2)', () => {
+  const c = new Cluster(['a', 'b', 'c'], { preVote: false });
+  c.tick('b', 30);
+  const b = c.get('b');
+  assert.is(b.status().role, 'candidate');
+  const term = b.status().term;
+  b.step({ ...blankMessage('app', 'a', 'b', term), index: 0, logTerm: 0 });
+  assert.is(b.status().role, 'follower');
+  assert.is(b.status().leader, 'a');
+});
+
+t('a request with a stale term is rejected, and the sender learns the current term (§5.1)', () => {
+  const c = new Cluster(['a', 'b', 'c']);
+  c.elect('a');
+  const b = c.get('b');
+  b.step(blankMessage('heartbeat', 'c', 'b', 9));
+  assert.is(b.status().term, 9);
+  b.ready();
+  b.step({ ...blankMessage('app', 'a', 'b', 1), index: 1, logTerm: 1 });
+  const out = b.ready().messages;
+  assert.is(out.length, 1);
+  assert.is(out[0].to, 'a');
+  assert.is(out[0].term, 9);
+  assert.is(b.status().leader, 'c', 'the stale leader is not followed');
+});
+
 t('pre-vote: a partitioned node does not inflate its term, and does not disrupt the leader on return', () => {
   const c = new Cluster(['a', 'b', 'c']);
   c.elect('a');
