@@ -35,7 +35,11 @@ export interface ConnectOptions extends NatsAuthOptions {
 /** Also the widest seq span in flight; must not exceed the server's exactly-once window (1024). */
 export const MAX_WRITES_IN_FLIGHT = 1024;
 
-export interface GetOptions { serializable?: boolean }
+export interface GetOptions {
+  serializable?: boolean;
+  /** Ask this node (keel.<c>.node.<id>.range) instead of any node. */
+  nodeId?: string;
+}
 export interface RangeQuery {
   key?: KeyLike;
   prefix?: KeyLike;
@@ -45,6 +49,8 @@ export interface RangeQuery {
   keysOnly?: boolean;
   countOnly?: boolean;
   serializable?: boolean;
+  /** Ask this node (keel.<c>.node.<id>.range) instead of any node. */
+  nodeId?: string;
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
@@ -130,7 +136,7 @@ export class KeelClient {
   /** The key's current key-value (with the response header), or null when it does not exist. */
   async get(key: KeyLike, o: GetOptions = {}): Promise<KeyValueWithHeader | null> {
     const { header, body } = await this.requester.send(
-      { ...op.get(key), serializable: o.serializable ?? false }, 'range');
+      { ...op.get(key), serializable: o.serializable ?? false }, 'range', { nodeId: o.nodeId });
     if (body.kvs.length === 0) return null;
     return Object.assign(new KeyValueView(body.kvs[0]), { header });
   }
@@ -140,7 +146,7 @@ export class KeelClient {
     const sel = selectorOf(q);
     const { header, body } = await this.requester.send({
       ...op.range(sel, q), serializable: q.serializable ?? false,
-    }, 'range');
+    }, 'range', { nodeId: q.nodeId });
     return { header, ...toRangeItem(body) };
   }
 

@@ -63,6 +63,11 @@ it('range by prefix, from/to, limit, keysOnly, countOnly; serializable is sent a
   assert.is(counted.count, 3);
   const last = ctx.node.handler.seen.at(-1)!;
   assert.is(last.ctx.scope, 'api');
+  const onNode = await ctx.client.range({ prefix: 'app/', nodeId: 'n1' });
+  assert.is(onNode.count, 3);
+  assert.is(ctx.node.handler.seen.at(-1)!.ctx.scope, 'node');
+  assert.is((await ctx.client.get('app/a', { nodeId: 'n1' }))?.valueString, 'v-app/a');
+  assert.is(ctx.node.handler.seen.at(-1)!.ctx.scope, 'node');
   assert.ok(last.req.body.type === 'range' && last.req.body.serializable);
   assert.is(last.req.requestId, null);
 });
