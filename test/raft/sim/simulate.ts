@@ -21,6 +21,8 @@ export interface SimOptions {
   leaderCrashRate?: number;
   /** Chance per processed Ready that the node crashes halfway through persisting it (default 0.001). */
   tornWriteRate?: number;
+  /** Planted node bug: persist the hard state before the entries (torn writes may keep only it). */
+  hardStateFirst?: boolean;
   /** Chance per step that a partition starts (default 0.005). */
   partitionRate?: number;
   /** Override the per-message entry byte cap (default: chosen by the seed). */
@@ -95,7 +97,8 @@ export function simulate(opts: SimOptions): SimResult {
       // Torn writes follow the persistence order the contract requires: log (snapshot + entries)
       // first, hard state second. (Hard state first is unsafe: a durable commit index could then
       // cover entries that never reached the disk; the checker reports that within ~1000 seeds.)
-      const tear: Tear = readyChance < 1 && rng.chance(opts.tornWriteRate ?? 0.001) ? 'log-only' : 'none';
+      let tear: Tear = readyChance < 1 && rng.chance(opts.tornWriteRate ?? 0.001) ? 'log-only' : 'none';
+      if (tear !== 'none' && opts.hardStateFirst && rng.chance(0.5)) tear = 'hard-only';
       if (tear !== 'none') stats.crashes++;
       n.processReady(now, net, checker, reads, tear);
     }
