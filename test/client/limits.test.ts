@@ -53,6 +53,14 @@ test('the request size limit follows the server max_payload', async () => {
   assert.is(node.handler.seen.length, 1);
 });
 
+test('a response too big for max_payload is answered with an error, not silence', async () => {
+  await client.put('fits-too', new Uint8Array(50 * 1024));
+  const started = Date.now();
+  await rejects(client.range({ prefix: 'fits' }), 'RequestTooLarge', /response would be \d+ bytes, above the NATS max_payload of 65536; narrow the range or set a limit/);
+  assert.ok(Date.now() - started < 1000, 'answered at once');
+  assert.is((await client.range({ prefix: 'fits', limit: 1 })).kvs.length, 1);
+});
+
 test('validateRequest: valid requests pass; limits can be configured', () => {
   const limits = makeLimits({ maxKeyBytes: 8 });
   const key = new TextEncoder().encode('12345678');
