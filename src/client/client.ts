@@ -5,6 +5,7 @@ import { connect as natsConnect, type NatsConnection } from 'nats';
 import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
 import type { RequestBody } from '../codec/types.js';
 import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
+import { assertSubjectToken } from '../transport/subjects.js';
 import { InvalidArgumentError, UnavailableError } from '../codec/errors.js';
 import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
 import { LeaseApi } from './lease.js';
@@ -54,15 +55,19 @@ export interface RangeQuery {
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
-  const poolSize = opts.pool ?? 1;
-  if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new Error(`pool must be a positive integer, got ${poolSize}`);
+  const poolSize = positive('pool', opts.pool ?? 1);
+  const timeoutMs = positive('timeoutMs', opts.timeoutMs ?? 2000);
+  const deadlineMs = positive('deadlineMs', opts.deadlineMs ?? 15000);
+  const cluster = opts.cluster ?? 'default';
+  assertSubjectToken('cluster name', cluster);
   let connections: NatsConnection[];
   let owned: boolean;
   if (opts.nc) {
     connections = [opts.nc];
     owned = false;
   } else {
-    const natsOpts = await natsConnectionOptions({ ...opts, name: opts.name ?? 'keel-client' });
+    // Keep reconnecting for as long as the client lives: calls meanwhile retry until their deadline.
+    const natsOpts = { ...await natsConnectionOptions({ ...opts, name: opts.name ?? 'keel-client' }), maxReconnectAttempts: -1 };
     connections = [];
     try {
       for (let i = 0; i < poolSize; i++) connections.push(await natsConnect(natsOpts));
@@ -75,13 +80,18 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
   const maxPayload = Math.min(...connections.map((nc) => nc.info?.max_payload ?? 1024 * 1024));
   const limits = makeLimits({ maxRequestBytes: requestBytesFor(maxPayload), ...opts.limits });
   return new KeelClient({
-    cluster: opts.cluster ?? 'default',
+    cluster,
     connections,
     ownsConnections: owned,
     limits,
-    timeoutMs: opts.timeoutMs ?? 2000,
-    deadlineMs: opts.deadlineMs ?? 15000,
+    timeoutMs,
+    deadlineMs,
   });
+}
+
+function positive(what: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
+  return n;
 }
 
 interface ClientParts {

@@ -210,10 +210,6 @@ function buildConfig(f: NodeFlags): NodeConfig {
 }
 
 function check(what: string, token: string): string {
-  try {
-    assertSubjectToken(what, token);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
+  assertSubjectToken(what, token);
   return token;
 }

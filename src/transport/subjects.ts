@@ -3,6 +3,7 @@
 //   keel.<c>.leader.<type>            writes; only the current leader subscribes
 //   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
 //   keel.<c>.node.<nodeId>.<type>     a request for one particular node
+import { InvalidArgumentError } from '../codec/errors.js';
 import type { RequestType } from '../codec/types.js';
 
 export type ApiScope = 'leader' | 'api' | 'node';
@@ -40,10 +41,10 @@ export function isMutating(type: RequestType): boolean {
 // A token must be one NATS subject token: no dots, no wildcards, no whitespace.
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-/** Throws when a cluster name or node id cannot be a single subject token. */
+/** Throws InvalidArgumentError when a cluster name or node id cannot be a single subject token. */
 export function assertSubjectToken(what: string, token: string): void {
   if (!TOKEN.test(token)) {
-    throw new Error(`${what} "${token}" must be non-empty and use only letters, digits, '_' and '-'`);
+    throw new InvalidArgumentError(`${what} "${token}" must be non-empty and use only letters, digits, '_' and '-'`);
   }
 }
 
@@ -73,7 +74,7 @@ export function nodeSubject(cluster: string, nodeId: string, type: RequestType):
 /** The wildcard a server subscribes to for one scope (`node` needs the node id). */
 export function scopeWildcard(cluster: string, scope: ApiScope, nodeId?: string): string {
   if (scope === 'node') {
-    if (nodeId === undefined) throw new Error('scopeWildcard: the node scope needs a node id');
+    if (nodeId === undefined) throw new InvalidArgumentError('scopeWildcard: the node scope needs a node id');
     assertSubjectToken('node id', nodeId);
     return `${clusterPrefix(cluster)}.node.${nodeId}.>`;
   }
@@ -88,7 +89,7 @@ export function apiQueueGroup(cluster: string): string {
 /** Where a client sends a request of this type (node-scoped when `nodeId` is given). */
 export function subjectFor(cluster: string, type: RequestType, nodeId?: string): string {
   if (nodeId !== undefined) {
-    if (!NODE_TYPES.includes(type)) throw new Error(`a ${type} request cannot be sent to one node`);
+    if (!NODE_TYPES.includes(type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
     return nodeSubject(cluster, nodeId, type);
   }
   return LEADER_TYPES.includes(type) ? leaderSubject(cluster, type) : apiSubject(cluster, type);

@@ -55,8 +55,15 @@ test('an existing connection is reused and left open by close(); a pool spreads 
     for (const c of pooled.natsConnections) assert.ok(c.stats().outMsgs >= 3, 'every pooled connection carried requests');
     await pooled.close();
     assert.ok(pooled.natsConnections.every((c) => c.isClosed()));
-    const badPool = await connect({ servers: nats.url, pool: 0 }).then(() => null, (e: unknown) => e);
-    assert.match(String(badPool), /pool must be a positive integer/);
+    for (const [bad, message] of [
+      [{ pool: 0 }, /pool must be a positive integer, got 0/],
+      [{ deadlineMs: -1 }, /deadlineMs must be a positive integer/],
+      [{ cluster: 'a.b' }, /cluster name "a.b"/],
+    ] as const) {
+      const err = await connect({ servers: nats.url, ...bad }).then(() => null, (e: unknown) => e);
+      assert.instance(err, KeelError);
+      assert.match((err as Error).message, message);
+    }
   } finally {
     await nc.close();
     await node.stop();
