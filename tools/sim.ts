@@ -1,7 +1,8 @@
 // Deterministic Raft cluster simulation.
 //   npm run sim -- --seed N            replay one seed (prints its stats or its violation)
 //   npm run sim -- --seeds 10000       a campaign of seeds 1..N (or --from S)
-//   options: --steps N (default 2000), --stress (frequent crashes/partitions), --size 3|5
+//   options: --steps N (default 2000), --stress (frequent crashes/partitions), --size 3|5,
+//            --torn-rate P (crashes halfway through persisting), --leader-sends-first
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { simulate, STRESS, type SimOptions } from '../test/raft/sim/simulate.js';
@@ -13,11 +14,17 @@ const argv = yargs(hideBin(process.argv))
   .option('steps', { type: 'number', default: 2000 })
   .option('size', { type: 'number', choices: [3, 5] })
   .option('stress', { type: 'boolean', default: false })
+  .option('torn-rate', { type: 'number', describe: 'chance per Ready of a crash halfway through persisting it' })
+  .option('leader-sends-first', { type: 'boolean', default: false, describe: 'leader sends before persisting (as src/node does)' })
   .strict()
   .parseSync();
 
 function options(seed: number): SimOptions {
-  return { seed, steps: argv.steps, ...(argv.size ? { size: argv.size } : {}), ...(argv.stress ? STRESS : {}) };
+  return {
+    seed, steps: argv.steps, leaderSendsFirst: argv.leaderSendsFirst,
+    ...(argv.size ? { size: argv.size } : {}), ...(argv.stress ? STRESS : {}),
+    ...(argv.tornRate !== undefined ? { tornWriteRate: argv.tornRate } : {}),
+  };
 }
 
 if (argv.seed !== undefined) {
@@ -35,7 +42,7 @@ if (argv.seed !== undefined) {
     const r = simulate(options(seed));
     if (!r.ok) {
       failed++;
-      console.error(`seed ${seed}: FAILED at step ${r.step}: ${r.error}\n  replay: npm run sim -- --seed ${seed}${argv.stress ? ' --stress' : ''} --steps ${argv.steps}`);
+      console.error(`seed ${seed}: FAILED at step ${r.step}: ${r.error}\n  replay: npm run sim -- --seed ${seed} ${process.argv.slice(2).filter((a, i, all) => !['--seeds', '--from'].includes(a) && !['--seeds', '--from'].includes(all[i - 1])).join(' ')}`);
     }
     if ((seed - argv.from + 1) % 1000 === 0) console.log(`${seed - argv.from + 1} seeds, ${failed} failed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }

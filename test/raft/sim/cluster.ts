@@ -32,7 +32,7 @@ function mix(hash: number, index: number, key: string): number {
 }
 
 export interface PendingRead { minIndex: number }
-export type Tear = 'none' | 'log-only' | 'hard-only';
+export type Tear = 'none' | 'nothing' | 'log-only' | 'hard-only';
 
 export class SimNode {
   readonly storage = new Storage();
@@ -50,6 +50,8 @@ export class SimNode {
     private readonly core: RaftCoreClass | undefined,
     /** Shared: nodes whose removal some node has applied. */
     private readonly removed: Set<NodeId>,
+    /** Leader sends a Ready's messages before persisting it (when its term and vote are unchanged). */
+    private readonly leaderSendsFirst = false,
   ) {}
 
   start(rng: Rng): void {
@@ -78,6 +80,15 @@ export class SimNode {
     const raft = this.raft!;
     const rd: Ready = raft.ready();
     const st = this.storage;
+    // etcd's optimization (Raft thesis §10.2.1), as src/node uses it: a leader whose term and vote
+    // are unchanged sends before it writes its own disk.
+    const voteChanged = rd.hardState !== null && (rd.hardState.term !== st.hardState.term || rd.hardState.vote !== st.hardState.vote);
+    const sendFirst = this.leaderSendsFirst && (rd.softState?.role ?? this.role) === 'leader' && !voteChanged;
+    if (sendFirst) this.sendMessages(now, rd, net);
+    if (tear === 'nothing') {
+      this.crash();
+      return;
+    }
     if (tear !== 'hard-only') this.persistLog(rd, checker);
     if (rd.hardState && tear !== 'log-only') {
       const prev = st.hardState;
@@ -91,7 +102,7 @@ export class SimNode {
       this.crash();
       return;
     }
-    this.sendApplyAdvance(now, rd, net, checker, reads);
+    this.sendApplyAdvance(now, rd, net, checker, reads, sendFirst);
   }
 
   private persistLog(rd: Ready, checker: Checker): void {
@@ -117,7 +128,7 @@ export class SimNode {
     }
   }
 
-  private sendApplyAdvance(now: number, rd: Ready, net: Network, checker: Checker, reads: Map<string, PendingRead>): void {
+  private sendApplyAdvance(now: number, rd: Ready, net: Network, checker: Checker, reads: Map<string, PendingRead>, alreadySent: boolean): void {
     const raft = this.raft!;
     const st = this.storage;
     if (rd.softState) {
@@ -128,17 +139,7 @@ export class SimNode {
       }
     }
     this.term = st.hardState.term;
-    for (const m of rd.messages) {
-      // Persist-before-send: a granted vote and an append acknowledgement rest on stable state.
-      if (m.type === 'voteResp' && !m.reject && (st.hardState.term < m.term || (st.hardState.term === m.term && st.hardState.vote !== m.to))) {
-        throw new SafetyViolation(`${this.id}: granted a vote to ${m.to} in term ${m.term} before persisting it`);
-      }
-      if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
-        throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
-      }
-      this.checkSize(m);
-      net.send(now, m);
-    }
+    if (!alreadySent) this.sendMessages(now, rd, net);
     for (const e of rd.committedEntries) this.apply(e, checker);
     for (const rs of rd.readStates) {
       const r = reads.get(rs.context);
@@ -150,6 +151,21 @@ export class SimNode {
       }
     }
     raft.advance(rd);
+  }
+
+  private sendMessages(now: number, rd: Ready, net: Network): void {
+    const st = this.storage;
+    for (const m of rd.messages) {
+      // Persist-before-send: a granted vote and an append acknowledgement rest on stable state.
+      if (m.type === 'voteResp' && !m.reject && (st.hardState.term < m.term || (st.hardState.term === m.term && st.hardState.vote !== m.to))) {
+        throw new SafetyViolation(`${this.id}: granted a vote to ${m.to} in term ${m.term} before persisting it`);
+      }
+      if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
+        throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
+      }
+      this.checkSize(m);
+      net.send(now, m);
+    }
   }
 
   /** Flow control: no append above maxMsgBytes (unless a single entry is larger), no oversized chunk. */

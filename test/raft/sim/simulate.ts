@@ -23,6 +23,8 @@ export interface SimOptions {
   tornWriteRate?: number;
   /** Planted node bug: persist the hard state before the entries (torn writes may keep only it). */
   hardStateFirst?: boolean;
+  /** The leader sends before persisting (etcd's optimization, used by src/node). */
+  leaderSendsFirst?: boolean;
   /** Chance per step that a partition starts (default 0.005). */
   partitionRate?: number;
   /** Override the per-message entry byte cap (default: chosen by the seed). */
@@ -74,7 +76,7 @@ export function simulate(opts: SimOptions): SimResult {
     maxMsgBytes: opts.maxMsgBytes ?? rng.pick([64, 256, 4096]), maxInflight: rng.pick([1, 4, 64]), snapshotChunkBytes: rng.pick([8, 32, 1024]),
   };
   const addNode = (id: NodeId, voters: NodeId[]) => {
-    const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, removed);
+    const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, removed, opts.leaderSendsFirst ?? false);
     n.start(rng);
     nodes.set(id, n);
   };
@@ -99,6 +101,7 @@ export function simulate(opts: SimOptions): SimResult {
       // cover entries that never reached the disk; the checker reports that within ~1000 seeds.)
       let tear: Tear = readyChance < 1 && rng.chance(opts.tornWriteRate ?? 0.001) ? 'log-only' : 'none';
       if (tear !== 'none' && opts.hardStateFirst && rng.chance(0.5)) tear = 'hard-only';
+      if (tear !== 'none' && opts.leaderSendsFirst && rng.chance(0.5)) tear = 'nothing';
       if (tear !== 'none') stats.crashes++;
       n.processReady(now, net, checker, reads, tear);
     }
