@@ -92,12 +92,15 @@ test('member list; lease grant --json', async () => {
 });
 
 test('failures: one typed line on stderr and exit 1; usage errors exit 2', async () => {
-  const [tooBig, noLease, usage, noServer] = await Promise.all([
+  const [tooBig, noLease, usage, noServer, serveNoId] = await Promise.all([
     keel(['put', 'k'.repeat(5000), 'v']),
     keel(['lease', 'keep-alive', '999']),
     keel(['get']),
     runCli(['get', 'a', '--servers', 'nats://127.0.0.1:1', '--json']),
+    runCli(['serve', '--peers', 'n1,n2'], { env: { KEEL_ID: '' } }),
   ]);
+  assert.is(serveNoId.code, 1);
+  assert.is(serveNoId.stderr, 'keel: InvalidArgument: a node id is required (--id or KEEL_ID)\n');
   assert.is(tooBig.code, 1);
   assert.is(tooBig.stderr, 'keel: KeyTooLarge: key is 5000 bytes; the limit is 4096\n');
   assert.is(noLease.code, 1);
