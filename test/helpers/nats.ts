@@ -13,6 +13,8 @@ export interface NatsServerOptions {
   token?: string;
   /** A fixed port instead of one the OS picks (e.g. to restart on the same port). */
   port?: number;
+  /** Serve TLS with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface RunningNatsServer {
@@ -30,6 +32,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Run
   if (opts.user !== undefined) args.push('--user', opts.user);
   if (opts.pass !== undefined) args.push('--pass', opts.pass);
   if (opts.token !== undefined) args.push('--auth', opts.token);
+  if (opts.tls) args.push('--tls', '--tlscert', opts.tls.certFile, '--tlskey', opts.tls.keyFile);
   if (opts.maxPayload !== undefined) {
     const conf = join(dir, 'nats.conf');
     await writeFile(conf, `max_payload: ${opts.maxPayload}\n`);
