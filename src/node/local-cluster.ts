@@ -1,0 +1,202 @@
+// A cluster on this machine: one nats-server and N `keel serve` processes. Used by `keel dev`, the
+// benchmark and the integration tests, so all three start nodes the same way.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI_MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
+
+export class NatsServerMissingError extends Error {
+  constructor() {
+    super('nats-server is not installed; install it with: sudo apt-get install -y nats-server');
+  }
+}
+export class PortInUseError extends Error {
+  constructor(port: number) {
+    super(`port ${port} is already in use on 127.0.0.1; stop whatever listens there (another nats-server or \`keel dev\`?) or pick another port`);
+  }
+}
+
+export interface NatsProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `nats-server` on loopback; port 0 lets the OS choose. Resolves once it accepts connections. */
+export async function startNats(opts: { port?: number; maxPayload?: number; logFile?: string } = {}): Promise<NatsProcess> {
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+  if (!(await isPortFree(port))) throw new PortInUseError(port);
+  const dir = await mkdtemp(path.join(tmpdir(), 'keel-nats-'));
+  const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (opts.maxPayload) {
+    const conf = path.join(dir, 'nats.conf');
+    await writeFile(conf, `max_payload: ${opts.maxPayload}\n`);
+    args.push('-c', conf);
+  }
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', opts.logFile ? 'pipe' : 'ignore'] });
+  if (opts.logFile && child.stderr) child.stderr.pipe(createWriteStream(opts.logFile, { flags: 'a' }));
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new NatsServerMissingError() : err));
+    child.once('spawn', () => resolve());
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitForPort(port, 10_000, () => child.exitCode !== null);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NodeProcess {
+  id: string;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface NodeSpawnOptions {
+  id: string;
+  peers: string[];
+  servers: string;
+  dataDir: string;
+  cluster?: string;
+  logLevel?: string;
+  /** Extra `keel serve` flags. */
+  args?: string[];
+  /** Where the node's log goes (default <dataDir>/<id>.log). */
+  logFile?: string;
+}
+
+/** Spawns `keel serve` as a child process with its log in a file. */
+export function spawnNode(o: NodeSpawnOptions): NodeProcess {
+  const logFile = o.logFile ?? path.join(o.dataDir, `${o.id}.log`);
+  const args = [
+    '--import', 'tsx', CLI_MAIN, 'serve',
+    '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
+    '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info', ...(o.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    id: o.id,
+    child,
+    logFile,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await new Promise<void>((r) => out.end(r));
+      return child.exitCode;
+    },
+  };
+}
+
+export interface LocalCluster {
+  nats: NatsProcess;
+  dataDir: string;
+  ids: string[];
+  nodes: Map<string, NodeProcess>;
+  /** (Re)starts one node with the cluster's settings. */
+  startNode(id: string): NodeProcess;
+  /** Reads a node's log file (for diagnostics). */
+  nodeLog(id: string): Promise<string>;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface LocalClusterOptions {
+  size?: number;
+  /** Data root; default a fresh temp dir (removed on stop unless keepData). */
+  dataDir?: string;
+  natsPort?: number;
+  cluster?: string;
+  logLevel?: string;
+  nodeArgs?: string[];
+}
+
+export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const ids = Array.from({ length: o.size ?? 3 }, (_, i) => `n${i + 1}`);
+  const dataDir = o.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'keel-cluster-')));
+  const ownsData = o.dataDir === undefined;
+  await mkdir(dataDir, { recursive: true });
+  const nats = await startNats({ port: o.natsPort });
+  const nodes = new Map<string, NodeProcess>();
+  const startNode = (id: string): NodeProcess => {
+    const node = spawnNode({
+      id, peers: ids, servers: nats.url, dataDir, cluster: o.cluster, logLevel: o.logLevel, args: o.nodeArgs,
+    });
+    nodes.set(id, node);
+    return node;
+  };
+  for (const id of ids) startNode(id);
+  return {
+    nats,
+    dataDir,
+    ids,
+    nodes,
+    startNode,
+    nodeLog: (id) => readFile(path.join(dataDir, `${id}.log`), 'utf8').catch(() => ''),
+    async stop(opts = {}) {
+      await Promise.all([...nodes.values()].map((n) => n.stop()));
+      await nats.stop();
+      if (ownsData && !opts.keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gaveUp()) throw new Error(`nats-server exited before accepting connections on port ${port}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nats-server did not accept connections on port ${port} within ${timeoutMs} ms`);
+}

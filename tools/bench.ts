@@ -1,0 +1,98 @@
+// `npm run bench`: throughput and latency of a 3-node Keel cluster on this machine.
+//   seqput    1 client, sequential 256-byte puts
+//   put64     64 puts in flight
+//   get64     64 linearizable gets in flight (ReadIndex; served by any node)
+//   getser64  64 serializable gets in flight (local projection)
+// Starts its own cluster (nats-server + 3 `keel serve` processes, temp data) unless --servers points
+// at one. Prints a table and writes the results as JSON (default bench-results/bench-<time>.json).
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { connect, type KeelClient } from '../src/client/index.js';
+import { startLocalCluster, type LocalCluster } from '../src/node/local-cluster.js';
+import { medianRun, runClosedLoop, type WorkloadResult } from './bench/runner.js';
+
+const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+const argv = await yargs(hideBin(process.argv))
+  .option('servers', { type: 'string', describe: 'use the running cluster behind these NATS servers' })
+  .option('cluster', { type: 'string', default: 'default' })
+  .option('workloads', { type: 'string', default: WORKLOADS.join(','), describe: `comma-separated: ${WORKLOADS.join(', ')}` })
+  .option('duration', { type: 'number', default: 5, describe: 'seconds per run' })
+  .option('runs', { type: 'number', default: 3, describe: 'runs per workload; the median is reported' })
+  .option('value-bytes', { type: 'number', default: 256 })
+  .option('keys', { type: 'number', default: 10_000, describe: 'key space for puts and gets' })
+  .option('out', { type: 'string', describe: 'JSON results file' })
+  .option('progress', { type: 'boolean', default: true })
+  .strict()
+  .parse();
+
+const workloads = argv.workloads.split(',').map((w) => w.trim()) as Workload[];
+for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
+
+let cluster: LocalCluster | null = null;
+let servers = argv.servers;
+if (!servers) {
+  process.stdout.write('starting a local 3-node cluster... ');
+  cluster = await startLocalCluster({ size: 3, logLevel: 'warn' });
+  servers = cluster.nats.url;
+  console.log(`nats ${servers}, data ${cluster.dataDir}`);
+}
+
+const stopCluster = async (): Promise<void> => {
+  if (cluster) await cluster.stop();
+  cluster = null;
+};
+process.once('SIGINT', () => void stopCluster().then(() => process.exit(130)));
+
+try {
+  const client = await connect({ servers, cluster: argv.cluster, deadlineMs: 30_000 });
+  await waitForLeader(client);
+  const value = Buffer.alloc(argv.valueBytes, 'v');
+  const key = (i: number): string => `bench/${String(i % argv.keys).padStart(8, '0')}`;
+  // Preload the key space so gets find values.
+  await Promise.all(Array.from({ length: argv.keys }, (_, i) => client.put(key(i), value)));
+
+  const ops: Record<Workload, { concurrency: number; op: (w: number, i: number) => Promise<unknown> }> = {
+    seqput: { concurrency: 1, op: (_w, i) => client.put(key(i), value) },
+    put64: { concurrency: 64, op: (_w, i) => client.put(key(i), value) },
+    get64: { concurrency: 64, op: (_w, i) => client.get(key(i)) },
+    getser64: { concurrency: 64, op: (_w, i) => client.get(key(i), { serializable: true }) },
+  };
+  const results: WorkloadResult[] = [];
+  for (const w of workloads) {
+    const runs: WorkloadResult[] = [];
+    for (let r = 0; r < argv.runs; r++) {
+      runs.push(await runClosedLoop(`${w} ${r + 1}/${argv.runs}`, ops[w].concurrency, argv.duration * 1000, ops[w].op, { progress: argv.progress }));
+    }
+    results.push({ ...medianRun(runs), name: w });
+  }
+  await client.close();
+
+  console.log('\nworkload   in-flight      ops/s    p50 ms    p99 ms   errors   (median of %d runs of %d s)', argv.runs, argv.duration);
+  for (const r of results) {
+    console.log(`${r.name.padEnd(10)} ${String(r.concurrency).padStart(9)} ${String(r.opsPerSec).padStart(10)} ${r.p50ms.toFixed(2).padStart(9)} ${r.p99ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(8)}`);
+  }
+  const out = argv.out ?? path.join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify({ at: new Date().toISOString(), valueBytes: argv.valueBytes, runs: argv.runs, durationSeconds: argv.duration, results }, null, 2));
+  console.log(`results written to ${out}`);
+} finally {
+  await stopCluster();
+}
+
+async function waitForLeader(client: KeelClient): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const st = await client.clusterStatus();
+      if (st.leader && st.members.every((m) => m.status)) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no leader within 30 s');
+}
