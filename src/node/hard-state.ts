@@ -35,16 +35,49 @@ export class HardStateFile {
     return this.current;
   }
 
-  /** Writes the new state; resolves once it is durable when term or vote changed. */
-  async save(next: PersistedHardState): Promise<void> {
+  /**
+   * Records the new state. A change of term or vote resolves once it is durable; a change of commit
+   * alone resolves at once and is written in the background (it must never delay a Raft reply).
+   * Writes happen one at a time, in order, always of the newest state.
+   */
+  save(next: PersistedHardState): Promise<void> {
     const mustSync = next.term !== this.current.term || next.vote !== this.current.vote;
     this.current = { ...next };
-    const buf = encode(next);
+    if (!mustSync) {
+      if (!this.lazyQueued) {
+        this.lazyQueued = true;
+        this.enqueue(() => {
+          this.lazyQueued = false;
+          return this.write(false);
+        }).catch((err: unknown) => { this.lazyError = err as Error; });
+      }
+      return Promise.resolve();
+    }
+    return this.enqueue(() => this.write(true));
+  }
+
+  private lazyQueued = false;
+  private lazyError: Error | null = null;
+  private chain: Promise<void> = Promise.resolve();
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(() => {
+      if (this.lazyError) throw this.lazyError;
+      return work();
+    });
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async write(sync: boolean): Promise<void> {
+    const buf = encode(this.current);
     await this.fh.write(buf, 0, buf.length, 0);
-    if (mustSync) await this.fh.datasync();
+    if (sync) await this.fh.datasync();
   }
 
   async close(): Promise<void> {
+    await this.chain;
+    await this.write(true).catch(() => {});
     await this.fh.close();
   }
 }
