@@ -1,7 +1,7 @@
 // RaftNode: the public entry point. Wraps the core with etcd's Ready/advance protocol: the caller
 // takes a Ready, persists hardState + snapshot + entries, sends messages, applies committed
 // entries, then calls advance(rd).
-import type { ConfChange, Entry, HardState, RaftConfig, Ready, Restored, SnapshotMeta, SoftState, Status } from './types.js';
+import type { ConfChange, Entry, HardState, Message, RaftConfig, Ready, Restored, SnapshotMeta, SoftState, Status } from './types.js';
 import { Raft } from './raft.js';
 import { RaftStateError } from './errors.js';
 
@@ -20,7 +20,7 @@ export class RaftNode {
   }
 
   tick(): void { this.raft.tick(); }
-  step(msg: Parameters<Raft['step']>[0]): void {
+  step(msg: Message): void {
     if (msg.to !== this.raft.id) return;
     this.raft.step(msg);
   }
