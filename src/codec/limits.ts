@@ -89,6 +89,15 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
     case 'status':
     case 'memberList':
       return;
+    case 'watchCreate':
+      checkWatchId(body.watchId);
+      checkRange(body.key, body.rangeEnd, limits);
+      checkNonNegative('startRevision', body.startRevision);
+      if (!isPublishSubject(body.deliverTo)) throw new InvalidArgumentError(`deliverTo "${body.deliverTo}" is not a NATS subject one can publish to`);
+      return;
+    case 'watchCancel':
+      checkWatchId(body.watchId);
+      return;
     default:
       throw new UnimplementedError(String((body as { type?: unknown }).type));
   }
@@ -166,6 +175,15 @@ function checkTxnOp(op: TxnOp, limits: Limits): void {
     default:
       throw new InvalidArgumentError(`a transaction cannot contain a ${(op as { type?: unknown }).type} operation`);
   }
+}
+
+function checkWatchId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) throw new InvalidArgumentError('watchId must be 1 to 128 characters');
+}
+
+/** Dot-separated non-empty tokens without wildcards or whitespace, at most 256 characters. */
+function isPublishSubject(s: string): boolean {
+  return typeof s === 'string' && s.length <= 256 && s.split('.').every((t) => t.length > 0 && !/[\s*>]/.test(t));
 }
 
 function checkNonNegative(what: string, n: number): void {

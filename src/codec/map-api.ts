@@ -22,6 +22,8 @@ function requestBodyToAvro(body: RequestBody): object {
     case 'leaseList': return { 'keel.LeaseList': body };
     case 'status': return { 'keel.Status': body };
     case 'memberList': return { 'keel.MemberList': body };
+    case 'watchCreate': return { 'keel.WatchCreate': body };
+    case 'watchCancel': return { 'keel.WatchCancel': body };
     default:
       throw new InvalidArgumentError(`unknown request type ${JSON.stringify((body as { type?: unknown } | null)?.type)}`);
   }
@@ -47,6 +49,12 @@ function requestBodyFromAvro(wrapped: Decoded): RequestBody {
     case 'keel.LeaseList': return { type: 'leaseList' };
     case 'keel.Status': return { type: 'status' };
     case 'keel.MemberList': return { type: 'memberList' };
+    case 'keel.WatchCreate':
+      return {
+        type: 'watchCreate', watchId: r.watchId, key: r.key, rangeEnd: r.rangeEnd, startRevision: r.startRevision,
+        prevKv: r.prevKv, deliverTo: r.deliverTo,
+      };
+    case 'keel.WatchCancel': return { type: 'watchCancel', watchId: r.watchId };
     default: throw new Error(`unexpected request ${name}`);
   }
 }

@@ -169,6 +169,8 @@ export function resultToAvro(r: ResponseBody): object {
     case 'leaseList': return { 'keel.LeaseListResult': r };
     case 'memberList': return { 'keel.MemberListResult': r };
     case 'status': return { 'keel.StatusResult': r };
+    case 'watchCreate': return { 'keel.WatchCreateResult': r };
+    case 'watchCancel': return { 'keel.WatchCancelResult': r };
     default: throw unknownType('result', r);
   }
 }
@@ -205,6 +207,8 @@ export function resultFromAvro(wrapped: Decoded): ResponseBody {
         logBytes: r.logBytes, revision: r.revision, compactRevision: r.compactRevision,
         members: membersFromAvro(r.members),
       };
+    case 'keel.WatchCreateResult': return { type: 'watchCreate', watchId: r.watchId };
+    case 'keel.WatchCancelResult': return { type: 'watchCancel', watchId: r.watchId, found: r.found };
     default: throw new Error(`unexpected result ${name}`);
   }
 }

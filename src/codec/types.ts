@@ -216,7 +216,23 @@ export type RequestBody =
   | { type: 'leaseTimeToLive'; id: number; keys: boolean }
   | { type: 'leaseList' }
   | { type: 'status' }
-  | { type: 'memberList' };
+  | { type: 'memberList' }
+  | WatchCreateRequest
+  | { type: 'watchCancel'; watchId: string };
+
+/** Starts a watch on the answering node; its WatchMessages go to `deliverTo` (src/transport/WATCH.md). */
+export interface WatchCreateRequest {
+  type: 'watchCreate';
+  /** Chosen by the client, unique per watch attempt; acks and cancel name it. */
+  watchId: string;
+  key: Bytes;
+  rangeEnd: Bytes;
+  /** 0 = from the next revision. */
+  startRevision: number;
+  prevKv: boolean;
+  /** The NATS subject the node publishes this watch's messages to. */
+  deliverTo: string;
+}
 
 export type RequestType = RequestBody['type'];
 
@@ -259,7 +275,13 @@ export type ResponseBody =
   | LeaseTimeToLiveResult
   | LeaseListResult
   | MemberListResult
-  | StatusResult;
+  | StatusResult
+  | WatchCreateResult
+  | WatchCancelResult;
+
+export interface WatchCreateResult { type: 'watchCreate'; watchId: string }
+/** `found` is false when the node held no such watch (already ended, or never there). */
+export interface WatchCancelResult { type: 'watchCancel'; watchId: string; found: boolean }
 
 export interface ApiResponse {
   header: ResponseHeader;

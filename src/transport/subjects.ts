@@ -14,9 +14,9 @@ export const LEADER_TYPES: readonly RequestType[] = [
   'leaseGrant', 'leaseRevoke', 'leaseKeepAlive', 'leaseTimeToLive', 'leaseList',
 ];
 /** Requests any node can serve: `keel.<c>.api.<type>`. */
-export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList'];
-/** Requests addressed to one node: `keel.<c>.node.<nodeId>.<type>`. */
-export const NODE_TYPES: readonly RequestType[] = ['status', 'range'];
+export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList', 'watchCreate'];
+/** Requests addressed to one node: `keel.<c>.node.<nodeId>.<type>` (a watch is cancelled where it lives). */
+export const NODE_TYPES: readonly RequestType[] = ['status', 'range', 'watchCreate', 'watchCancel'];
 
 /** The writes that are replicated commands and so must carry a requestId (exactly-once). */
 export const MUTATING_TYPES: readonly RequestType[] = [

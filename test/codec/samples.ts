@@ -83,6 +83,8 @@ export const requestBodies: RequestBody[] = [
   { type: 'leaseList' },
   { type: 'status' },
   { type: 'memberList' },
+  { type: 'watchCreate', watchId: 'w-1', key: b('/a'), rangeEnd: b('/b'), startRevision: 7, prevKv: true, deliverTo: '_INBOX.x.w-1.1' },
+  { type: 'watchCancel', watchId: 'w-1' },
 ];
 
 export const requests: ApiRequest[] = requestBodies.map((body, i) => ({
@@ -103,6 +105,8 @@ export const responseBodies: ResponseBody[] = [
     appliedIndex: 99, firstIndex: 1, lastIndex: 101, logBytes: 2 ** 40, revision: 50, compactRevision: 10,
     members: [{ id: 'n1', role: 'voter' }, { id: 'n2', role: 'voter' }],
   },
+  { type: 'watchCreate', watchId: 'w-1' },
+  { type: 'watchCancel', watchId: 'w-1', found: false },
 ];
 
 export const responses: ApiResponse[] = [

@@ -2,7 +2,7 @@
 // revisions, versions, leases, simple txn compares) that records every request it sees and can be
 // told to fail the next requests with given errors. Not the real store: just enough to be honest.
 import type { ApiHandler, ApiRequestContext } from '../../src/transport/api-server.js';
-import { LeaseNotFoundError } from '../../src/codec/errors.js';
+import { LeaseNotFoundError, UnimplementedError } from '../../src/codec/errors.js';
 import type {
   ApiRequest, ApiResponse, Compare, ErrorBody, KeyValue, Member, ResponseBody, StatusResult, TxnOp, TxnOpResult,
 } from '../../src/codec/types.js';
@@ -91,6 +91,8 @@ export class FakeHandler implements ApiHandler {
         return this.status();
       case 'memberList':
         return { type: 'memberList', members: this.members, leader: this.leader };
+      case 'watchCreate': case 'watchCancel':
+        throw new UnimplementedError(`${b.type} (the fake handler serves no watches)`);
     }
   }
 
