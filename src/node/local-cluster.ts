@@ -85,8 +85,10 @@ export interface NodeSpawnOptions {
 /** Spawns `keel serve` as a child process with its log in a file. */
 export function spawnNode(o: NodeSpawnOptions): NodeProcess {
   const logFile = o.logFile ?? path.join(o.dataDir, `${o.id}.log`);
+  // KEEL_NODE_FLAGS adds Node.js flags to every node (e.g. `--cpu-prof` to profile a benchmark).
+  const nodeFlags = (process.env.KEEL_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = [
-    '--import', 'tsx', CLI_MAIN, 'serve',
+    ...nodeFlags, '--import', 'tsx', CLI_MAIN, 'serve',
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
     '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info', ...(o.args ?? []),
   ];

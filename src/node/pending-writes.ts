@@ -48,6 +48,18 @@ export class PendingWrites {
     }
   }
 
+  /** Fails the waiters of one request (its proposal was refused). */
+  fail(id: RequestId, err: Error): void {
+    const key = keyOf(id);
+    const list = this.waiting.get(key);
+    if (!list) return;
+    this.waiting.delete(key);
+    for (const w of list) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
   /** Fails every waiter (the node is stopping). */
   failAll(err: Error): void {
     for (const list of this.waiting.values()) {

@@ -26,6 +26,8 @@ export class RaftNode {
   }
   /** Throws ProposalDroppedError when not the leader or while a transfer is in progress. */
   propose(data: Uint8Array): void { this.raft.propose(data); }
+  /** Several proposals as one append: one replication message per follower instead of one each. */
+  proposeBatch(datas: Uint8Array[]): void { this.raft.proposeBatch(datas); }
   /** Throws ProposalDroppedError / ConfChangeRejectedError. */
   proposeConfChange(cc: ConfChange): void { this.raft.proposeConfChange(cc); }
   /** `context` must be unique across the cluster (e.g. `${nodeId}:${counter}`). */

@@ -443,8 +443,14 @@ export class Raft {
   // ---- client entry points ----
 
   propose(data: Uint8Array): void {
+    this.proposeBatch([data]);
+  }
+
+  /** Appends several normal entries and replicates them together (one append message per follower). */
+  proposeBatch(datas: Uint8Array[]): void {
     this.checkCanPropose();
-    this.appendEntries([{ index: 0, term: 0, type: 'normal', data }]);
+    if (datas.length === 0) return;
+    this.appendEntries(datas.map((data): Entry => ({ index: 0, term: 0, type: 'normal', data })));
     bcastAppend(this);
   }
 

@@ -18,6 +18,16 @@ t('a new leader appends an empty entry of its term; proposals replicate and appl
   }
 });
 
+t('a batch of proposals goes to each follower as one append message, and applies in order', () => {
+  const c = new Cluster(['a', 'b', 'c']);
+  c.elect('a');
+  c.stabilize();
+  const leader = c.get('a');
+  leader.proposeBatch([bytes('p'), bytes('q'), bytes('r')]);
+  const apps = leader.ready().messages.filter((m) => m.type === 'app' && m.entries.length > 0);
+  assert.equal(apps.map((m) => [m.to, m.entries.map((e) => text(e.data))]).sort(), [['b', ['p', 'q', 'r']], ['c', ['p', 'q', 'r']]]);
+});
+
 t('a follower refuses proposals with a typed error naming the leader', () => {
   const c = new Cluster(['a', 'b', 'c']);
   c.elect('a');
