@@ -1,0 +1,149 @@
+// When and how a running node snapshots its projection, compacts its log, and installs a snapshot
+// received from the leader.
+//
+// Taking a snapshot: once `everyEntries` entries were applied since the last one, or the log grew by
+// `logBytes` since the last compaction, the node captures a point-in-time view of the store
+// (KvStore.toSnapshot: an array of the frozen KeyValue objects, plus the small tables) together with
+// Raft's metadata at the same applied index, then encodes and writes it block by block across
+// event-loop turns while writes go on. Afterwards Raft gets the bytes (to send to followers behind
+// the log's start) and drops its in-memory entries below `index - retainEntries`; the segmented log
+// drops whole segments below min(index - retainEntries, previous snapshot's index + 1), so the
+// previous snapshot plus the log still rebuilds the state if the newest file turns out corrupt.
+// The two newest snapshot files are kept.
+import type { Logger } from 'pino';
+import type { SegmentedLog } from '../log/index.js';
+import type { RaftNode } from '../raft/node.js';
+import type { Entry, SnapshotMeta } from '../raft/types.js';
+import type { KvStore } from '../store/kv-store.js';
+import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
+import { listSnapshotFiles, pruneSnapshotFiles, writeSnapshotFile } from './snapshot-files.js';
+
+export interface SnapshotPolicy {
+  /** Snapshot after this many applied entries. */
+  everyEntries: number;
+  /** Or once the log has grown by this many bytes since the last compaction. */
+  logBytes: number;
+  /** Entries kept below a snapshot's index (followers a little behind catch up from the log). */
+  retainEntries: number;
+}
+
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { everyEntries: 10_000, logBytes: 256 * 1024 * 1024, retainEntries: 5_000 };
+/** Snapshot files kept on disk: the newest and one to fall back to. */
+const KEEP_FILES = 2;
+
+export interface SnapshotterDeps {
+  nodeDir: string;
+  logger: Logger;
+  log: SegmentedLog<Entry>;
+  raft: RaftNode;
+  store: () => KvStore;
+  policy: SnapshotPolicy;
+  /** Index of the snapshot the node started from (0 if none). */
+  startIndex: number;
+}
+
+export interface SnapshotTaken {
+  meta: SnapshotMeta;
+  path: string;
+  bytes: number;
+  /** Time to capture the store's view (the only part that blocks the event loop as a whole). */
+  captureMs: number;
+  totalMs: number;
+  logBytesFreed: number;
+}
+
+export class Snapshotter {
+  private lastIndex: number;
+  private logBaseline: number;
+  private running: Promise<SnapshotTaken | null> | null = null;
+  /** Called after every snapshot written (tests, metrics). */
+  onSnapshot: (taken: SnapshotTaken) => void = () => {};
+
+  constructor(private readonly deps: SnapshotterDeps) {
+    this.lastIndex = deps.startIndex;
+    this.logBaseline = deps.log.sizeBytes();
+  }
+
+  get lastSnapshotIndex(): number {
+    return this.lastIndex;
+  }
+
+  /** Called after each Ready is applied and advanced: starts a snapshot in the background when due. */
+  maybeSnapshot(): void {
+    if (this.running) return;
+    const applied = this.deps.store().appliedIndex;
+    const { everyEntries, logBytes } = this.deps.policy;
+    const dueByEntries = applied - this.lastIndex >= everyEntries;
+    const dueByBytes = applied > this.lastIndex && this.deps.log.sizeBytes() - this.logBaseline >= logBytes;
+    if (dueByEntries || dueByBytes) void this.snapshotNow();
+  }
+
+  /** Takes a snapshot at the current applied index now (or joins the one running). */
+  snapshotNow(): Promise<SnapshotTaken | null> {
+    this.running ??= this.take()
+      .catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'taking a snapshot failed; the node keeps serving from its log');
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  /** Resolves once no snapshot is being written. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async take(): Promise<SnapshotTaken | null> {
+    const { raft, log, logger, nodeDir, policy } = this.deps;
+    const started = performance.now();
+    // Capture the view and Raft's metadata in the same turn: both describe exactly `index`.
+    const view = this.deps.store().toSnapshot();
+    const index = view.appliedIndex;
+    const term = raft.logTerm(index);
+    if (index <= this.lastIndex || term === undefined) return null;
+    const meta: SnapshotMeta = { index, term, conf: raft.status().conf };
+    const captureMs = performance.now() - started;
+
+    const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view), true);
+    raft.setSnapshot(meta, written.data!, policy.retainEntries);
+    const previous = this.lastIndex;
+    this.lastIndex = index;
+    // Keep what the previous snapshot needs to replay (it is the fallback if this file goes bad).
+    const dropBelow = Math.min(index - policy.retainEntries, previous + 1);
+    const logBytesFreed = dropBelow > 1 ? await log.dropPrefix(dropBelow) : 0;
+    this.logBaseline = log.sizeBytes();
+    await pruneSnapshotFiles(nodeDir, KEEP_FILES);
+    const taken: SnapshotTaken = { meta, path: written.path, bytes: written.bytes, captureMs, totalMs: performance.now() - started, logBytesFreed };
+    logger.info({ index, term, kvs: view.kvs.length, bytes: written.bytes, captureMs: Math.round(captureMs), ms: Math.round(taken.totalMs), logBytesFreed }, 'snapshot written');
+    this.onSnapshot(taken);
+    return taken;
+  }
+
+  /**
+   * A snapshot received from the leader (Ready.snapshot): check it, write it, and replace the log
+   * with an empty one continuing after it. Returns the decoded state to restore the store from.
+   */
+  async install(snapshot: { meta: SnapshotMeta; data: Uint8Array }): Promise<DecodedSnapshot> {
+    const { log, logger, nodeDir } = this.deps;
+    const decoded = decodeSnapshot(snapshot.data); // throws on a corrupt transfer: the node stops rather than guess
+    if (decoded.meta.index !== snapshot.meta.index || decoded.meta.term !== snapshot.meta.term) {
+      throw new Error(`received snapshot says index ${decoded.meta.index} term ${decoded.meta.term}, raft says ${snapshot.meta.index}/${snapshot.meta.term}`);
+    }
+    await this.idle();
+    await writeSnapshotFile(nodeDir, snapshot.meta, [snapshot.data]);
+    await log.reset(snapshot.meta.index + 1);
+    this.lastIndex = snapshot.meta.index;
+    this.logBaseline = log.sizeBytes();
+    await pruneSnapshotFiles(nodeDir, KEEP_FILES);
+    logger.info({ index: snapshot.meta.index, term: snapshot.meta.term, bytes: snapshot.data.length, kvs: decoded.store.kvs.length }, 'installed a snapshot from the leader');
+    return decoded;
+  }
+}
+
+/** Index of the newest snapshot file in a node directory (0 if none). */
+export async function newestSnapshotIndex(nodeDir: string): Promise<number> {
+  return (await listSnapshotFiles(nodeDir))[0]?.index ?? 0;
+}
