@@ -38,25 +38,22 @@ export class PendingWrites {
 
   /** Called for every applied command that carries a request id. */
   applied(id: RequestId, outcome: ApplyOutcome): void {
-    const key = keyOf(id);
-    const list = this.waiting.get(key);
-    if (!list) return;
-    this.waiting.delete(key);
-    for (const w of list) {
-      clearTimeout(w.timer);
-      w.resolve(outcome);
-    }
+    this.settle(id, (w) => w.resolve(outcome));
   }
 
   /** Fails the waiters of one request (its proposal was refused). */
   fail(id: RequestId, err: Error): void {
+    this.settle(id, (w) => w.reject(err));
+  }
+
+  private settle(id: RequestId, how: (w: Waiter) => void): void {
     const key = keyOf(id);
     const list = this.waiting.get(key);
     if (!list) return;
     this.waiting.delete(key);
     for (const w of list) {
       clearTimeout(w.timer);
-      w.reject(err);
+      how(w);
     }
   }
 

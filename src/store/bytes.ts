@@ -1,18 +1,9 @@
 // Byte-string helpers for the store: bytewise order and etcd-style key ranges.
-// (src/codec/keys.ts offers similar helpers for clients; the store keeps its own tiny set so the
-// projection depends only on the fixed codec types.)
+import { compareBytes } from '../codec/keys.js';
+
+export { compareBytes };
 
 export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
-
-/** Bytewise order: negative when a < b, 0 when equal, positive when a > b. */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
