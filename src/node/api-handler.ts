@@ -43,6 +43,11 @@ export class NodeApiHandler implements ApiHandler {
         return this.respond(this.status());
       case 'memberList':
         return this.respond(this.members());
+      case 'watchCreate':
+        this.node.watches.create(body);
+        return this.respond({ type: 'watchCreate', watchId: body.watchId });
+      case 'watchCancel':
+        return this.respond({ type: 'watchCancel', watchId: body.watchId, found: this.node.watches.cancel(body.watchId) });
       default:
         throw new UnimplementedError((body as { type: string }).type);
     }

@@ -21,6 +21,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
 import { ReadBatcher } from './read-batcher.js';
+import { WatchService } from './watch-service.js';
 
 export interface NodeOptions {
   id: string;
@@ -45,6 +46,7 @@ export class KeelNode {
   readonly pending = new PendingWrites();
   readonly reads: ReadBatcher;
   readonly leases: LeaseKeeper;
+  readonly watches: WatchService;
   role: Role = 'follower';
   leader = '';
   term = 0;
@@ -80,6 +82,7 @@ export class KeelNode {
       },
     });
     this.leases = new LeaseKeeper({ store: this.store, propose: (cmd) => this.proposeInternal(cmd) });
+    this.watches = new WatchService({ nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger });
   }
 
   /** Opens the log and hard state, rebuilds Raft from them; the projection replays as entries commit. */
@@ -115,6 +118,7 @@ export class KeelNode {
 
   start(): void {
     this.transport.start();
+    this.watches.start();
     this.tickTimer = setInterval(() => this.tick(), this.opts.tickMs);
     this.kick();
   }
@@ -132,6 +136,7 @@ export class KeelNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.watches.stop();
     if (this.tickTimer) clearInterval(this.tickTimer);
     await this.transport.stop();
     while (this.loopRunning) await this.loopRunning;

@@ -1,0 +1,294 @@
+// Serves watches on one node (protocol: src/transport/WATCH.md). A watch is created by a request
+// (watchCreate, through the API server); from then on the node publishes WatchMessages to the
+// watch's `deliverTo` subject: events, progress on idle watches (also this node's heartbeat), and a
+// final `cancelled` with its reason. Clients acknowledge on keel.<c>.watch.<nodeId>.ack; a watch
+// whose client stops acknowledging is freed, one whose client falls too far behind is cancelled.
+//
+// The store's apply path only appends to a watch's pending list (WatchStream.enqueue); encoding and
+// publishing happen on a setImmediate flush, one message per watch per flush (split only to fit
+// NATS max_payload). Watches on the same range usually share their event lists, so a flush encodes
+// each distinct body once and only prefixes each watch's id (WatchBodyCache).
+import type { NatsConnection, Subscription } from 'nats';
+import type { Logger } from 'pino';
+import { CompactedError, InvalidArgumentError } from '../codec/errors.js';
+import type { WatchCreateRequest, WatchEvent } from '../codec/types.js';
+import { rangeContains, toKeyRange } from '../store/bytes.js';
+import type { KvStore } from '../store/kv-store.js';
+import type { WatchBatch } from '../store/watch-hub.js';
+import { watchAckCodec, watchAckSubject, type WatchCancelReason } from '../transport/watch-messages.js';
+import { WatchBodyCache } from './watch-body-cache.js';
+import { eventBytes, WatchStream, type WatchLimits } from './watch-stream.js';
+
+export interface WatchServiceOptions {
+  nc: NatsConnection;
+  cluster: string;
+  nodeId: string;
+  /** The store whose events are watched (a getter: the store object may be replaced by a snapshot). */
+  store: () => KvStore;
+  logger: Logger;
+  /** An idle watch gets a progress message this often (ms). Default 1000. */
+  progressIntervalMs?: number;
+  /** A watch with no ack for this long is freed (its client is gone). Default 5000. */
+  ackTimeoutMs?: number;
+  limits?: Partial<WatchLimits>;
+  now?: () => number;
+}
+
+export const DEFAULT_WATCH_LIMITS: Readonly<WatchLimits> = Object.freeze({
+  maxUnackedEvents: 10_000,
+  maxUnackedBytes: 8 * 1024 * 1024,
+});
+
+/** A catch-up reads at most this much history per flush (then yields the event loop). */
+const CATCH_UP_SLICE_EVENTS = 1000;
+const CATCH_UP_SLICE_BYTES = 256 * 1024;
+
+export class WatchService {
+  private readonly streams = new Map<string, WatchStream>();
+  private dirty = new Set<WatchStream>();
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private ackSub: Subscription | null = null;
+  private stopped = false;
+  private readonly progressMs: number;
+  private readonly ackTimeoutMs: number;
+  private readonly limits: WatchLimits;
+  private readonly now: () => number;
+
+  constructor(private readonly o: WatchServiceOptions) {
+    this.progressMs = o.progressIntervalMs ?? 1000;
+    this.ackTimeoutMs = o.ackTimeoutMs ?? 5000;
+    this.limits = { ...DEFAULT_WATCH_LIMITS, ...o.limits };
+    this.now = o.now ?? (() => performance.now());
+  }
+
+  /** Active watches on this node. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  start(): void {
+    if (this.ackSub || this.stopped) return;
+    this.ackSub = this.o.nc.subscribe(watchAckSubject(this.o.cluster, this.o.nodeId), {
+      callback: (err, msg) => {
+        if (err) return void this.o.logger.warn({ err }, 'watch: ack subscription error');
+        this.onAck(msg.data);
+      },
+    });
+    this.timer = setInterval(() => this.checkIdle(), Math.max(50, Math.floor(this.progressMs / 2)));
+  }
+
+  /**
+   * Registers a watch. Throws CompactedError (nothing is sent) when its start revision is no longer
+   * retained, InvalidArgumentError when the id is taken. Events follow on the next flush.
+   */
+  create(req: WatchCreateRequest): void {
+    if (this.stopped) throw new InvalidArgumentError('this node is stopping');
+    if (this.streams.has(req.watchId)) throw new InvalidArgumentError(`watch ${req.watchId} already exists on this node`);
+    const store = this.o.store();
+    const current = store.revision;
+    const start = req.startRevision > 0 ? req.startRevision : current + 1;
+    // Throws CompactedError when `start` is older than the retained history.
+    if (start <= current) store.forEachRevisionSince(start, () => false);
+    const stream = new WatchStream(req.watchId, req.deliverTo, req.key, req.rangeEnd, req.prevKv, start, this.now(), this.limits);
+    this.streams.set(req.watchId, stream);
+    if (start > current) this.attach(stream);
+    else this.markDirty(stream);
+    this.o.logger.debug({ watchId: req.watchId, start, current }, 'watch created');
+  }
+
+  /** Ends a watch at its client's request; false when this node holds no such watch. */
+  cancel(watchId: string): boolean {
+    const stream = this.streams.get(watchId);
+    if (!stream) return false;
+    this.end(stream, 'cancelled', 'cancelled by the client');
+    return true;
+  }
+
+  /** Tells every watch to resume elsewhere and stops serving. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const stream of [...this.streams.values()]) this.end(stream, 'nodeStopping', `node ${this.o.nodeId} is stopping`);
+    if (this.timer) clearInterval(this.timer);
+    this.ackSub?.unsubscribe();
+    this.ackSub = null;
+  }
+
+  // ------------------------------------------------------------------ live and catch-up
+
+  /** From now on the hub hands this watch every applied revision >= its cursor. */
+  private attach(stream: WatchStream): void {
+    const hub = this.o.store().watches;
+    stream.handle = hub.watch(
+      { key: stream.key, rangeEnd: stream.rangeEnd, startRevision: stream.cursor, prevKv: stream.prevKv },
+      (batch) => {
+        stream.enqueue(batch);
+        this.markDirty(stream);
+      },
+      (reason) => this.end(stream, 'internal', `the store ended the watch: ${(reason as Error)?.message ?? String(reason)}`),
+    );
+  }
+
+  /** Reads the next slice of history into pending; attaches to the hub once caught up. */
+  private pump(stream: WatchStream): void {
+    const store = this.o.store();
+    const range = toKeyRange(stream.key, stream.rangeEnd);
+    let events = 0;
+    let bytes = 0;
+    try {
+      store.forEachRevisionSince(stream.cursor, (revision, all) => {
+        const matching = all.filter((e) => rangeContains(range, e.kv.key));
+        if (matching.length > 0) {
+          stream.enqueue({ revision, events: stream.prevKv ? matching : withoutPrevKv(matching) });
+          events += matching.length;
+          for (const e of matching) bytes += eventBytes(e);
+        }
+        stream.cursor = revision + 1;
+        return events < CATCH_UP_SLICE_EVENTS && bytes < CATCH_UP_SLICE_BYTES;
+      });
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        this.end(stream, 'compacted', err.message, err.revision);
+        return;
+      }
+      throw err;
+    }
+    stream.coveredRevision = Math.max(stream.coveredRevision, stream.cursor - 1);
+    if (stream.cursor > store.revision) this.attach(stream);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  private markDirty(stream: WatchStream): void {
+    this.dirty.add(stream);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.dirty;
+    this.dirty = new Set();
+    const cache = new WatchBodyCache(this.o.nodeId);
+    const now = this.now();
+    for (const stream of batch) {
+      if (stream.ended) continue;
+      if (!stream.live && stream.pending.length === 0 && stream.catchUpHasRoom) this.pump(stream);
+      if (stream.ended) continue;
+      this.sendPending(stream, cache, now);
+      if (stream.ended) continue;
+      if (stream.live && stream.overWindow) {
+        const { events, bytes } = stream.unacked;
+        this.end(stream, 'slowConsumer', `the client left ${events} events (${bytes} bytes) unacknowledged; `
+          + `the limit is ${this.limits.maxUnackedEvents} events or ${this.limits.maxUnackedBytes} bytes`);
+      } else if (!stream.live && stream.catchUpHasRoom) {
+        this.markDirty(stream); // keep catching up, one slice per turn
+      }
+    }
+  }
+
+  private sendPending(stream: WatchStream, cache: WatchBodyCache, now: number): void {
+    const batches = stream.takePending();
+    if (batches.length === 0) return;
+    const maxPayload = this.maxPayload();
+    for (const chunk of chunksOf(batches, Math.max(1024, maxPayload - 16 * 1024))) {
+      const lastRevision = chunk.batches[chunk.batches.length - 1]!.revision;
+      const bytes = cache.events(stream.watchId, chunk.batches, lastRevision);
+      if (bytes.length > maxPayload) {
+        this.end(stream, 'tooLarge', `the events of revision ${chunk.batches[0]!.revision} take ${bytes.length} bytes, above the NATS max_payload of ${maxPayload}`);
+        return;
+      }
+      this.publish(stream.deliverTo, bytes);
+      stream.recordSent(lastRevision, chunk.events, chunk.bytes, now);
+    }
+  }
+
+  /** Progress for idle watches; frees watches whose client stopped acknowledging. */
+  private checkIdle(): void {
+    const now = this.now();
+    const cache = new WatchBodyCache(this.o.nodeId);
+    const revision = this.o.store().revision;
+    for (const stream of [...this.streams.values()]) {
+      if (now - stream.lastAckAt > this.ackTimeoutMs) {
+        this.end(stream, 'clientGone', `no acknowledgement for ${Math.round(now - stream.lastAckAt)} ms`);
+        continue;
+      }
+      if (stream.pending.length > 0 || now - stream.lastSentAt < this.progressMs) continue;
+      // Live with nothing pending: every matching event up to the store's revision has been sent.
+      const progress = stream.live ? Math.max(revision, stream.coveredRevision) : stream.coveredRevision;
+      this.publish(stream.deliverTo, cache.progress(stream.watchId, progress));
+      stream.lastSentAt = now;
+    }
+  }
+
+  private onAck(data: Uint8Array): void {
+    let acks;
+    try {
+      acks = watchAckCodec.decode(data).acks;
+    } catch (err) {
+      this.o.logger.warn({ err }, 'watch: dropping a malformed ack');
+      return;
+    }
+    const now = this.now();
+    for (const a of acks) {
+      const stream = this.streams.get(a.watchId);
+      if (!stream) continue;
+      stream.ack(a.revision, now);
+      if (!stream.live && stream.catchUpHasRoom) this.markDirty(stream);
+    }
+  }
+
+  private end(stream: WatchStream, reason: WatchCancelReason, message: string, compactRevision = 0): void {
+    if (stream.ended) return;
+    stream.ended = true;
+    stream.handle?.cancel();
+    this.streams.delete(stream.watchId);
+    this.dirty.delete(stream);
+    this.publish(stream.deliverTo, new WatchBodyCache(this.o.nodeId).cancelled(stream.watchId, reason, message, compactRevision));
+    this.o.logger.debug({ watchId: stream.watchId, reason, message }, 'watch ended');
+  }
+
+  private publish(subject: string, bytes: Uint8Array): void {
+    try {
+      this.o.nc.publish(subject, bytes);
+    } catch (err) {
+      // The connection is closing: the client will notice the silence and resume elsewhere.
+      this.o.logger.debug({ err, subject }, 'watch: publish failed');
+    }
+  }
+
+  private maxPayload(): number {
+    return this.o.nc.info?.max_payload ?? 1024 * 1024;
+  }
+}
+
+function withoutPrevKv(events: WatchEvent[]): WatchEvent[] {
+  return events.map((e) => (e.prevKv === null ? e : { type: e.type, kv: e.kv, prevKv: null }));
+}
+
+interface Chunk {
+  batches: WatchBatch[];
+  events: number;
+  bytes: number;
+}
+
+/** Splits batches (whole revisions, never a revision) into chunks of about `limit` bytes. */
+function chunksOf(batches: WatchBatch[], limit: number): Chunk[] {
+  const out: Chunk[] = [];
+  let current: Chunk = { batches: [], events: 0, bytes: 0 };
+  for (const b of batches) {
+    let size = 0;
+    for (const e of b.events) size += eventBytes(e);
+    if (current.batches.length > 0 && current.bytes + size > limit) {
+      out.push(current);
+      current = { batches: [], events: 0, bytes: 0 };
+    }
+    current.batches.push(b);
+    current.events += b.events.length;
+    current.bytes += size;
+  }
+  if (current.batches.length > 0) out.push(current);
+  return out;
+}
