@@ -32,6 +32,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       segmentBytes: config.segmentBytes,
+      snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries },
     });
   } catch (err) {
     await nc.close();

@@ -10,8 +10,10 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
-import type { Command } from '../codec/types.js';
+import { NotLeaderError } from '../codec/errors.js';
+import type { Command, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
+import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
 import type { Entry, Message, Ready, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
@@ -22,6 +24,9 @@ import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
 import { ReadBatcher } from './read-batcher.js';
 import { WatchService } from './watch-service.js';
+import { restoreFromDisk } from './snapshot-restore.js';
+import { DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
+import { CompactedError } from '../codec/errors.js';
 
 export interface NodeOptions {
   id: string;
@@ -39,10 +44,16 @@ export interface NodeOptions {
   writeTimeoutMs?: number;
   /** How long a linearizable read may wait for its read index. */
   readTimeoutMs?: number;
+  /** When to snapshot and how much log to keep (defaults: DEFAULT_SNAPSHOT_POLICY). */
+  snapshot?: Partial<SnapshotPolicy>;
+  /** Join an existing cluster: start with no voters and learn the membership from the leader. */
+  join?: boolean;
 }
 
 export class KeelNode {
-  readonly store = new KvStore();
+  /** Replaced (never mutated in place) when a snapshot from the leader is installed. */
+  store: KvStore;
+  readonly snapshots: Snapshotter;
   readonly pending = new PendingWrites();
   readonly reads: ReadBatcher;
   readonly leases: LeaseKeeper;
@@ -64,8 +75,20 @@ export class KeelNode {
     readonly log: SegmentedLog<Entry>,
     private readonly hardState: HardStateFile,
     readonly raft: RaftNode,
+    store: KvStore,
+    snapshotIndex: number,
   ) {
+    this.store = store;
     this.term = hardState.value.term;
+    this.snapshots = new Snapshotter({
+      nodeDir: opts.dir,
+      logger: opts.logger,
+      log,
+      raft,
+      store: () => this.store,
+      policy: { ...DEFAULT_SNAPSHOT_POLICY, ...opts.snapshot },
+      startIndex: snapshotIndex,
+    });
     this.transport = new RaftTransport(opts.nc, {
       cluster: opts.cluster,
       nodeId: opts.id,
@@ -81,11 +104,15 @@ export class KeelNode {
         this.kick();
       },
     });
-    this.leases = new LeaseKeeper({ store: this.store, propose: (cmd) => this.proposeInternal(cmd) });
+    const node = this;
+    this.leases = new LeaseKeeper({ get store() { return node.store; }, propose: (cmd) => this.proposeInternal(cmd) });
     this.watches = new WatchService({ nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger });
   }
 
-  /** Opens the log and hard state, rebuilds Raft from them; the projection replays as entries commit. */
+  /**
+   * Opens the log and hard state; rebuilds the projection from the newest usable snapshot and Raft
+   * from the snapshot's metadata plus the log after it (the log tail replays as entries commit).
+   */
   static async open(opts: NodeOptions): Promise<KeelNode> {
     const log = await SegmentedLog.open<Entry>(opts.dir, {
       codec: entryCodec,
@@ -95,21 +122,24 @@ export class KeelNode {
     });
     try {
       const hardState = await HardStateFile.open(opts.dir);
-      const entries = log.lastIndex() === 0 ? [] : await log.read(log.firstIndex(), log.lastIndex() + 1);
+      const { snapshot, entries } = await restoreFromDisk(opts.dir, log, opts.logger);
       const hs = hardState.value;
       const raft = new RaftNode(
         {
           id: opts.id,
-          voters: opts.peers,
+          voters: opts.join ? [] : opts.peers,
           electionTick: opts.electionTicks,
           heartbeatTick: opts.heartbeatTicks,
           random: Math.random,
           maxMsgBytes: Math.min(900 * 1024, (opts.nc.info?.max_payload ?? 1024 * 1024) - 64 * 1024),
         },
-        { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: null, entries },
+        { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: snapshot?.meta ?? null, entries },
       );
-      opts.logger.info({ entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
-      return new KeelNode(opts, log, hardState, raft);
+      const retain = opts.snapshot?.retainEntries ?? DEFAULT_SNAPSHOT_POLICY.retainEntries;
+      if (snapshot) raft.setSnapshot(snapshot.meta, snapshot.data, retain);
+      const store = snapshot ? KvStore.fromSnapshot(snapshot.store) : new KvStore();
+      opts.logger.info({ snapshotIndex: snapshot?.meta.index ?? 0, entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
+      return new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0);
     } catch (err) {
       await log.close();
       throw err;
@@ -127,10 +157,36 @@ export class KeelNode {
     return this.role === 'leader';
   }
 
-  /** Proposes a client command; throws ProposalDroppedError when this node is not the leader. */
+  /**
+   * Proposes a command; throws ProposalDroppedError when this node is not the leader. Proposals made
+   * in one turn of the event loop reach Raft together as one batch (one append message per
+   * follower); the decoded command is remembered so the leader does not decode it again to apply it.
+   */
   propose(cmd: Command): void {
-    this.raft.propose(encodeCommand(cmd));
+    if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
+    const data = encodeCommand(cmd);
+    this.proposedCommands.set(data, cmd);
+    this.proposals.push(data);
+    this.proposalIds.push(cmd.requestId);
     this.kick();
+  }
+
+  private proposals: Uint8Array[] = [];
+  private proposalIds: (RequestId | null)[] = [];
+  private readonly proposedCommands = new WeakMap<Uint8Array, Command>();
+
+  private flushProposals(): void {
+    if (this.proposals.length === 0) return;
+    const datas = this.proposals;
+    const ids = this.proposalIds;
+    this.proposals = [];
+    this.proposalIds = [];
+    try {
+      this.raft.proposeBatch(datas);
+    } catch (err) {
+      const refusal = new NotLeaderError(`not the leader any more (${(err as Error).message})`);
+      for (const id of ids) if (id) this.pending.fail(id, refusal);
+    }
   }
 
   async stop(): Promise<void> {
@@ -140,6 +196,7 @@ export class KeelNode {
     if (this.tickTimer) clearInterval(this.tickTimer);
     await this.transport.stop();
     while (this.loopRunning) await this.loopRunning;
+    await this.snapshots.idle();
     const err = new Error('node is stopping');
     this.pending.failAll(err);
     this.reads.failAll(err);
@@ -184,14 +241,16 @@ export class KeelNode {
       if (this.loopRunning || this.stopped) return;
       this.loopRunning = this.runLoop().finally(() => {
         this.loopRunning = null;
-        if (this.raft.hasReady()) this.kick();
+        if (this.proposals.length > 0 || this.raft.hasReady()) this.kick();
       });
     });
   }
 
   private async runLoop(): Promise<void> {
     try {
-      while (!this.failed && this.raft.hasReady()) {
+      for (;;) {
+        this.flushProposals();
+        if (this.failed || !this.raft.hasReady()) break;
         await this.handleReady(this.raft.ready());
       }
     } catch (err) {
@@ -211,8 +270,18 @@ export class KeelNode {
     const sendFirst = this.role === 'leader' && !voteChanged;
     if (sendFirst) this.send(rd.messages);
 
+    // Committed entries below this Ready's new entries were made durable by an earlier Ready (one
+    // Ready at a time), so they apply now, before this Ready's fsync: a write is acknowledged as soon
+    // as it commits, not one fsync of the next batch later.
+    const firstNew = rd.entries.length > 0 ? rd.entries[0]!.index : Infinity;
+    const split = rd.committedEntries.findIndex((e) => e.index >= firstNew);
+    const applyNow = split < 0 ? rd.committedEntries : rd.committedEntries.slice(0, split);
+    const applyAfter = split < 0 ? [] : rd.committedEntries.slice(split);
+    if (!rd.snapshot) this.apply(applyNow);
+
     if (rd.snapshot) {
-      throw new Error('installing a snapshot from the leader is not supported by this version');
+      const installed = await this.snapshots.install(rd.snapshot);
+      this.replaceStore(KvStore.fromSnapshot(installed.store));
     }
     if (rd.entries.length > 0) {
       const first = rd.entries[0]!.index;
@@ -225,9 +294,19 @@ export class KeelNode {
     }
     if (!sendFirst) this.send(rd.messages);
 
-    this.apply(rd.committedEntries);
+    if (rd.snapshot) this.apply(applyNow);
+    this.apply(applyAfter);
     for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
     this.raft.advance(rd);
+    this.snapshots.maybeSnapshot();
+  }
+
+  /** The projection jumps to a snapshot: watches on the old one end (their clients resume elsewhere or re-watch). */
+  private replaceStore(next: KvStore): void {
+    const old = this.store;
+    this.store = next;
+    old.watches.closeAll(new CompactedError(old.revision + 1, next.revision));
+    this.reads.onApplied(next.appliedIndex);
   }
 
   private apply(entries: Entry[]): void {
@@ -237,9 +316,9 @@ export class KeelNode {
         this.store.skip(e.index);
         continue;
       }
-      let cmd: Command;
+      let cmd: Command | undefined = this.proposedCommands.get(e.data);
       try {
-        cmd = decodeCommand(e.data);
+        cmd ??= decodeCommand(e.data);
       } catch (err) {
         // Committed bytes that do not decode: every replica skips them the same way.
         this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
