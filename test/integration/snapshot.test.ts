@@ -1,12 +1,13 @@
 // Snapshots and compaction on a real cluster: a follower stopped through 50,000 writes while the
 // others snapshot and drop their old segments catches up by InstallSnapshot and serves the same
 // data; a full restart from snapshot + log tail gives the same projection as before.
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type KeelClient } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { REPO_ROOT, startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: snapshots');
@@ -108,6 +109,36 @@ test('a full restart from snapshot + log tail gives the same projection and revi
   }
   const st = await client.clusterStatus();
   assert.ok(st.members.every((m) => (m.status?.revision ?? 0) >= revision), 'no node went back in revision');
+});
+
+/** Runs tools/compact.ts on a node directory: exit code and output. */
+function compactTool(dir: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'tools/compact.ts', dir], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+}
+
+test('the compact tool refuses a running node, shrinks a stopped one, and the node starts from it', async () => {
+  const leader = await waitForLeader(client);
+  const target = cluster.ids.find((id) => id !== leader)!;
+  const refused = await compactTool(nodeDir(target));
+  assert.is(refused.code, 3, refused.out);
+  assert.match(refused.out, new RegExp(`refusing to compact: .*pid ${cluster.nodes.get(target)!.child.pid}`));
+
+  await pipelinedPuts(3000, 64, (i) => `compact/${i % 500}`, (i) => `c${i}`); // a log tail the last snapshot does not cover
+  const before = await dump();
+  await cluster.nodes.get(target)!.stop();
+  const done = await compactTool(nodeDir(target));
+  assert.is(done.code, 0, done.out);
+  const totals = [...done.out.matchAll(/total:\s+(\d+) -> (\d+) bytes/g)][0];
+  assert.ok(totals && Number(totals[2]) < Number(totals[1]), `the directory shrank: ${done.out}`);
+  assert.match(done.out, /snapshot: .*\.snap \(index \d+/);
+
+  cluster.startNode(target);
+  await waitFor(async () => (await client.range({ prefix: '', countOnly: true, serializable: true, nodeId: target }).catch(() => null))?.count === before.length, 15_000);
+  assert.equal(await dump(target), before);
 });
 
 test.run();
