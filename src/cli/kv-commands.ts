@@ -55,14 +55,16 @@ export function kvCommands<T>(y: Argv<T>): Argv<T> {
     .command('compact <revision>', 'drop history before a revision', (c) => c
       .positional('revision', { type: 'number', demandOption: true }),
     (a) => compact(a as Args<{ revision: number }>))
-    .command('lease <command>', 'lease grant <ttl-ms> | revoke <id> | keep-alive <id> | ttl <id> [--keys] | list', (c) => c
+    .command('lease <command>', 'lease grant <ttl-ms> | revoke <id> | keepalive <id> [--once] | ttl <id> [--keys] | list', (c) => c
       .command('grant <ttl>', 'grant a lease of <ttl> milliseconds; prints its id', (l) => l
         .positional('ttl', { type: 'number', demandOption: true }),
       (a) => leaseGrant(a as Args<{ ttl: number }>))
       .command('revoke <id>', 'revoke a lease and delete its keys', (l) => l.positional('id', { type: 'number', demandOption: true }),
         (a) => leaseRevoke(a as Args<{ id: number }>))
-      .command('keep-alive <id>', 'renew a lease once', (l) => l.positional('id', { type: 'number', demandOption: true }),
-        (a) => leaseKeepAlive(a as Args<{ id: number }>))
+      .command(['keepalive <id>', 'keep-alive'], 'keep a lease alive until Ctrl-C (--once: renew it once)', (l) => l
+        .positional('id', { type: 'number', demandOption: true })
+        .option('once', { type: 'boolean', describe: 'renew once and exit' }),
+      (a) => leaseKeepAlive(a as Args<{ id: number; once?: boolean }>))
       .command('ttl <id>', 'remaining time of a lease', (l) => l
         .positional('id', { type: 'number', demandOption: true })
         .option('keys', { type: 'boolean', describe: 'also list its keys' }),
@@ -131,9 +133,26 @@ async function leaseRevoke(a: Args<{ id: number }>): Promise<void> {
   print(a, `lease ${a.id} revoked`, { header: r.header, id: a.id });
 }
 
-async function leaseKeepAlive(a: Args<{ id: number }>): Promise<void> {
-  const r = await withClient(a, (c) => c.lease.keepAliveOnce(a.id));
-  print(a, `lease ${r.id} renewed for ${r.ttlMs} ms`, { header: r.header, id: r.id, ttlMs: r.ttlMs });
+async function leaseKeepAlive(a: Args<{ id: number; once?: boolean }>): Promise<void> {
+  if (a.once) {
+    const r = await withClient(a, (c) => c.lease.keepAliveOnce(a.id));
+    print(a, `lease ${r.id} renewed for ${r.ttlMs} ms`, { header: r.header, id: r.id, ttlMs: r.ttlMs });
+    return;
+  }
+  await withClient(a, async (c) => {
+    const keeper = c.lease.keepAlive(a.id, {
+      onRenew: (r) => print(a, `lease ${r.id} renewed for ${r.ttlMs} ms`, { header: r.header, id: r.id, ttlMs: r.ttlMs }),
+    });
+    const stop = (): void => keeper.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await keeper.lost; // resolves on Ctrl-C; rejects (LeaseNotFound) when the lease is gone
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }
 
 async function leaseTtl(a: Args<{ id: number; keys?: boolean }>): Promise<void> {

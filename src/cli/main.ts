@@ -8,6 +8,7 @@ import { globalOptions } from './connection.js';
 import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
 import { serveCommand } from './serve.js';
+import { watchCommands } from './watch-commands.js';
 
 /** Exit codes: 1 = the command failed, 2 = bad usage. */
 const EXIT_FAILED = 1;
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = globalOptions(parser);
   parser = kvCommands(parser);
   parser = clusterCommands(parser);
+  parser = watchCommands(parser);
   parser = serveCommand(parser);
   parser = devCommand(parser);
   try {

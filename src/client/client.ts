@@ -6,9 +6,10 @@ import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
 import type { RequestBody } from '../codec/types.js';
 import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
-import { InvalidArgumentError, UnavailableError } from '../codec/errors.js';
-import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
+import { CancelledError, InvalidArgumentError, UnavailableError } from '../codec/errors.js';
+import { resolveSelector, type KeyLike, type KeySelector, type ValueLike } from './bytes.js';
 import { LeaseApi } from './lease.js';
+import { BrokerRegistry, type BrokerInfo, type BrokerRegistration, type NodeChange, type RegisterOptions, type RegisteredBroker } from './registry.js';
 import { Requester } from './requester.js';
 import {
   KeyValueView, toDeleteItem, toRangeItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
@@ -16,6 +17,8 @@ import {
   type RangeResponse, type StatusResponse, type TxnResponse,
 } from './results.js';
 import { TxnBuilder, op, txnRequestOf, type DeleteOptions, type PutOptions, type TxnSpec } from './txn.js';
+import { Watch, type WatchOptions } from './watch.js';
+import { WatchMux } from './watch-mux.js';
 import { WriteGate } from './write-gate.js';
 
 export interface ConnectOptions extends NatsAuthOptions {
@@ -113,6 +116,8 @@ export class KeelClient {
   private readonly writes = new WriteGate(MAX_WRITES_IN_FLIGHT);
   private readonly parts: ClientParts;
   private closing: Promise<void> | null = null;
+  private watchMux: WatchMux | null = null;
+  private readonly brokers = new BrokerRegistry(this);
 
   constructor(parts: ClientParts) {
     this.parts = parts;
@@ -208,9 +213,44 @@ export class KeelClient {
     return { leader, members: statuses };
   }
 
+  /**
+   * Watches a key, a prefix ({ prefix }) or a range ({ from, to }): every event from
+   * `startRevision` (default: the next revision) in revision order, no gap, no duplicate, resuming on
+   * another node if the serving one dies. `for await (const ev of client.watch(...))`; break or
+   * `cancel()` to stop. Throws CompactedError (while iterating) when the start revision is gone.
+   */
+  watch(target: KeyLike | KeySelector, o: WatchOptions = {}): Watch {
+    if (this.closing) throw new CancelledError('the client is closed');
+    const { key, rangeEnd } = resolveSelector(target);
+    this.watchMux ??= new WatchMux(this.parts.connections[0]!, this.cluster);
+    return new Watch({ requester: this.requester, mux: this.watchMux, key, rangeEnd }, o);
+  }
+
+  /** Registers a broker under /keel/brokers/<id> on a lease it keeps alive until the handle is closed. */
+  registerNode(info: BrokerInfo, o: RegisterOptions = {}): Promise<BrokerRegistration> {
+    return this.brokers.register(info, o);
+  }
+
+  /** Removes a broker's registration at once (its lease is revoked when it holds one). */
+  unregisterNode(id: string): Promise<boolean> {
+    return this.brokers.unregister(id);
+  }
+
+  /** Every registered broker, by id. */
+  listNodes(): Promise<RegisteredBroker[]> {
+    return this.brokers.list();
+  }
+
+  /** Joins, updates and departures of brokers, from now (or from `startRevision`). */
+  watchNodes(o: { startRevision?: number } = {}): AsyncIterableIterator<NodeChange> & { cancel(): Promise<void>; ready: Promise<void> } {
+    return this.brokers.watch(o);
+  }
+
   /** Stops sending; closes the NATS connections it opened. Idempotent. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
+    this.brokers.closeAll();
+    this.watchMux?.close(new CancelledError('the client is closed'));
     this.requester.close();
     const { connections, ownsConnections } = this.parts;
     this.closing = ownsConnections

@@ -1,5 +1,6 @@
-// Lease calls (thin: one request each; a keep-alive loop builds on keepAliveOnce).
+// Lease calls (thin: one request each) and the keep-alive loop built on keepAliveOnce.
 import type { RequestId } from '../codec/types.js';
+import { LeaseKeepAlive, type KeepAliveOptions } from './lease-keepalive.js';
 import type { Requester } from './requester.js';
 import type {
   LeaseGrantResponse, LeaseKeepAliveResponse, LeaseListResponse, LeaseRevokeResponse, LeaseTimeToLiveResponse,
@@ -41,6 +42,20 @@ export class LeaseApi {
   /** Renews a lease once: its deadline becomes now + its TTL. */
   async keepAliveOnce(id: number): Promise<LeaseKeepAliveResponse> {
     const { header, body } = await this.s.requester.send({ type: 'leaseKeepAlive', id }, 'leaseKeepAlive');
+    return { header, id: body.id, ttlMs: body.ttlMs };
+  }
+
+  /**
+   * Keeps a lease alive until `stop()`: renews it every third of its TTL (sooner after a failed
+   * renewal). `lost` rejects with LeaseNotFoundError if the lease expired or was revoked anyway.
+   */
+  keepAlive(id: number, o: KeepAliveOptions = {}): LeaseKeepAlive {
+    return new LeaseKeepAlive(id, (ttlHint) => this.keepAliveWithin(id, ttlHint), o);
+  }
+
+  /** One renewal that gives up after `deadlineMs` (a late renewal is worth less than the next one). */
+  private async keepAliveWithin(id: number, deadlineMs: number): Promise<LeaseKeepAliveResponse> {
+    const { header, body } = await this.s.requester.send({ type: 'leaseKeepAlive', id }, 'leaseKeepAlive', { deadlineMs });
     return { header, id: body.id, ttlMs: body.ttlMs };
   }
 
