@@ -98,6 +98,14 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
     case 'watchCancel':
       checkWatchId(body.watchId);
       return;
+    case 'memberAdd':
+    case 'memberPromote':
+    case 'memberRemove':
+      if (!/^[A-Za-z0-9_-]+$/.test(body.id)) throw new InvalidArgumentError(`member id "${body.id}" must be non-empty and use only letters, digits, '_' and '-'`);
+      return;
+    case 'snapshotSave':
+      checkNonNegative('snapshot offset', body.offset);
+      return;
     default:
       throw new UnimplementedError(String((body as { type?: unknown }).type));
   }

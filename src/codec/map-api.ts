@@ -24,6 +24,10 @@ function requestBodyToAvro(body: RequestBody): object {
     case 'memberList': return { 'keel.MemberList': body };
     case 'watchCreate': return { 'keel.WatchCreate': body };
     case 'watchCancel': return { 'keel.WatchCancel': body };
+    case 'memberAdd': return { 'keel.MemberAdd': body };
+    case 'memberPromote': return { 'keel.MemberPromote': body };
+    case 'memberRemove': return { 'keel.MemberRemove': body };
+    case 'snapshotSave': return { 'keel.SnapshotSave': body };
     default:
       throw new InvalidArgumentError(`unknown request type ${JSON.stringify((body as { type?: unknown } | null)?.type)}`);
   }
@@ -55,6 +59,10 @@ function requestBodyFromAvro(wrapped: Decoded): RequestBody {
         prevKv: r.prevKv, deliverTo: r.deliverTo,
       };
     case 'keel.WatchCancel': return { type: 'watchCancel', watchId: r.watchId };
+    case 'keel.MemberAdd': return { type: 'memberAdd', id: r.id, learner: r.learner };
+    case 'keel.MemberPromote': return { type: 'memberPromote', id: r.id };
+    case 'keel.MemberRemove': return { type: 'memberRemove', id: r.id };
+    case 'keel.SnapshotSave': return { type: 'snapshotSave', snapshotId: r.snapshotId, offset: r.offset };
     default: throw new Error(`unexpected request ${name}`);
   }
 }

@@ -171,6 +171,7 @@ export function resultToAvro(r: ResponseBody): object {
     case 'status': return { 'keel.StatusResult': r };
     case 'watchCreate': return { 'keel.WatchCreateResult': r };
     case 'watchCancel': return { 'keel.WatchCancelResult': r };
+    case 'snapshotSave': return { 'keel.SnapshotChunk': r };
     default: throw unknownType('result', r);
   }
 }
@@ -209,6 +210,11 @@ export function resultFromAvro(wrapped: Decoded): ResponseBody {
       };
     case 'keel.WatchCreateResult': return { type: 'watchCreate', watchId: r.watchId };
     case 'keel.WatchCancelResult': return { type: 'watchCancel', watchId: r.watchId, found: r.found };
+    case 'keel.SnapshotChunk':
+      return {
+        type: 'snapshotSave', snapshotId: r.snapshotId, index: r.index, term: r.term, revision: r.revision,
+        totalBytes: r.totalBytes, offset: r.offset, data: r.data, done: r.done,
+      };
     default: throw new Error(`unexpected result ${name}`);
   }
 }

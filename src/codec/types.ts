@@ -218,7 +218,11 @@ export type RequestBody =
   | { type: 'status' }
   | { type: 'memberList' }
   | WatchCreateRequest
-  | { type: 'watchCancel'; watchId: string };
+  | { type: 'watchCancel'; watchId: string }
+  | { type: 'memberAdd'; id: string; /** false: add as a learner, then promote once caught up */ learner: boolean }
+  | { type: 'memberPromote'; id: string }
+  | { type: 'memberRemove'; id: string }
+  | { type: 'snapshotSave'; /** '' = take a new snapshot */ snapshotId: string; offset: number };
 
 /** Starts a watch on the answering node; its WatchMessages go to `deliverTo` (src/transport/WATCH.md). */
 export interface WatchCreateRequest {
@@ -277,7 +281,21 @@ export type ResponseBody =
   | MemberListResult
   | StatusResult
   | WatchCreateResult
-  | WatchCancelResult;
+  | WatchCancelResult
+  | SnapshotChunkResult;
+
+/** One chunk of a backup snapshot (the bytes of a snap file); ask for offset + data.length next until done. */
+export interface SnapshotChunkResult {
+  type: 'snapshotSave';
+  snapshotId: string;
+  index: number;
+  term: number;
+  revision: number;
+  totalBytes: number;
+  offset: number;
+  data: Bytes;
+  done: boolean;
+}
 
 export interface WatchCreateResult { type: 'watchCreate'; watchId: string }
 /** `found` is false when the node held no such watch (already ended, or never there). */

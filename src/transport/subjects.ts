@@ -12,11 +12,12 @@ export type ApiScope = 'leader' | 'api' | 'node';
 export const LEADER_TYPES: readonly RequestType[] = [
   'put', 'deleteRange', 'txn', 'compact',
   'leaseGrant', 'leaseRevoke', 'leaseKeepAlive', 'leaseTimeToLive', 'leaseList',
+  'memberAdd', 'memberPromote', 'memberRemove',
 ];
 /** Requests any node can serve: `keel.<c>.api.<type>`. */
-export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList', 'watchCreate'];
+export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList', 'watchCreate', 'snapshotSave'];
 /** Requests addressed to one node: `keel.<c>.node.<nodeId>.<type>` (a watch is cancelled where it lives). */
-export const NODE_TYPES: readonly RequestType[] = ['status', 'range', 'watchCreate', 'watchCancel'];
+export const NODE_TYPES: readonly RequestType[] = ['status', 'range', 'watchCreate', 'watchCancel', 'snapshotSave'];
 
 /** The writes that are replicated commands and so must carry a requestId (exactly-once). */
 export const MUTATING_TYPES: readonly RequestType[] = [

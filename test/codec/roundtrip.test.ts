@@ -34,8 +34,8 @@ test('the samples cover every command op, request and response body type', () =>
   const kinds = (list: { type: string }[]) => new Set(list.map((x) => x.type));
   assert.equal([...kinds(commands.map((c) => c.op))].sort(),
     ['compact', 'deleteRange', 'leaseExpire', 'leaseExtendAll', 'leaseGrant', 'leaseRevoke', 'noop', 'put', 'txn']);
-  assert.is(kinds(requests.map((r) => r.body)).size, 14);
-  assert.is(kinds(responses.flatMap((r) => (r.body ? [r.body] : []))).size, 17);
+  assert.is(kinds(requests.map((r) => r.body)).size, 18);
+  assert.is(kinds(responses.flatMap((r) => (r.body ? [r.body] : []))).size, 18);
 });
 
 test('every branch of every schema union has a sample (a new branch needs a mapping and a sample)', () => {

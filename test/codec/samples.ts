@@ -85,6 +85,11 @@ export const requestBodies: RequestBody[] = [
   { type: 'memberList' },
   { type: 'watchCreate', watchId: 'w-1', key: b('/a'), rangeEnd: b('/b'), startRevision: 7, prevKv: true, deliverTo: '_INBOX.x.w-1.1' },
   { type: 'watchCancel', watchId: 'w-1' },
+  { type: 'memberAdd', id: 'n4', learner: true },
+  { type: 'memberPromote', id: 'n4' },
+  { type: 'memberRemove', id: 'n1' },
+  { type: 'snapshotSave', snapshotId: '', offset: 0 },
+  { type: 'snapshotSave', snapshotId: 'n2-1f', offset: 917504 },
 ];
 
 export const requests: ApiRequest[] = requestBodies.map((body, i) => ({
@@ -107,6 +112,10 @@ export const responseBodies: ResponseBody[] = [
   },
   { type: 'watchCreate', watchId: 'w-1' },
   { type: 'watchCancel', watchId: 'w-1', found: false },
+  {
+    type: 'snapshotSave', snapshotId: 'n2-1f', index: 5000, term: 3, revision: 4990, totalBytes: 2 ** 33, offset: 917504,
+    data: b('chunk'), done: false,
+  },
 ];
 
 export const responses: ApiResponse[] = [
