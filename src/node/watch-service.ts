@@ -134,6 +134,10 @@ export class WatchService {
   private pump(stream: WatchStream): void {
     const store = this.o.store();
     const range = toKeyRange(stream.key, stream.rangeEnd);
+    // Never read more than the room left in the half window (a slice still ends on a revision).
+    const room = stream.catchUpRoom;
+    const maxEvents = Math.min(CATCH_UP_SLICE_EVENTS, room.events);
+    const maxBytes = Math.min(CATCH_UP_SLICE_BYTES, room.bytes);
     let events = 0;
     let bytes = 0;
     try {
@@ -145,7 +149,7 @@ export class WatchService {
           for (const e of matching) bytes += eventBytes(e);
         }
         stream.cursor = revision + 1;
-        return events < CATCH_UP_SLICE_EVENTS && bytes < CATCH_UP_SLICE_BYTES;
+        return events < maxEvents && bytes < maxBytes;
       });
     } catch (err) {
       if (err instanceof CompactedError) {

@@ -82,6 +82,14 @@ export class WatchStream {
     return this.unackedEvents < this.limits.maxUnackedEvents / 2 && this.unackedBytes < this.limits.maxUnackedBytes / 2;
   }
 
+  /** How much a catch-up may still read before reaching half the window. */
+  get catchUpRoom(): { events: number; bytes: number } {
+    return {
+      events: Math.max(0, Math.floor(this.limits.maxUnackedEvents / 2) - this.unackedEvents),
+      bytes: Math.max(0, Math.floor(this.limits.maxUnackedBytes / 2) - this.unackedBytes),
+    };
+  }
+
   enqueue(batch: WatchBatch): void {
     this.pending.push(batch);
     this.coveredRevision = Math.max(this.coveredRevision, batch.revision);
