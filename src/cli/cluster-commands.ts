@@ -2,13 +2,14 @@
 import type { Argv } from 'yargs';
 import { membersTable, statusJson, statusTable } from './format.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
+import { memberChangeCommands } from './member-commands.js';
 
 export function clusterCommands<T>(y: Argv<T>): Argv<T> {
   return y
     .command('status', 'every node: id, pid, role, term, commit, applied, last index, log size, lag', (c) => c,
       (a) => status(a as GlobalArgs))
-    .command('member <command>', 'member list', (c) => c
-      .command('list', 'list the cluster members (* marks the leader)', (l) => l, (a) => memberList(a as GlobalArgs))
+    .command('member <command>', 'member list | add | promote | remove', (c) => memberChangeCommands(c
+      .command('list', 'list the cluster members (* marks the leader)', (l) => l, (a) => memberList(a as GlobalArgs)))
       .demandCommand(1, 'member needs a subcommand'),
     () => undefined);
 }

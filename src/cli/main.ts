@@ -8,6 +8,7 @@ import { globalOptions } from './connection.js';
 import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
 import { serveCommand } from './serve.js';
+import { snapshotCommands } from './snapshot-commands.js';
 import { watchCommands } from './watch-commands.js';
 
 /** Exit codes: 1 = the command failed, 2 = bad usage. */
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = clusterCommands(parser);
   parser = watchCommands(parser);
   parser = serveCommand(parser);
+  parser = snapshotCommands(parser);
   parser = devCommand(parser);
   try {
     await parser.parseAsync();

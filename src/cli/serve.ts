@@ -15,6 +15,8 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('segment-bytes', { type: 'number', group: 'Tuning:', describe: 'log segment size [default: 64 MiB]' })
     .option('snapshot-every-entries', { type: 'number', group: 'Tuning:', describe: 'snapshot after this many entries [default: 10000]' })
     .option('retain-entries', { type: 'number', group: 'Tuning:', describe: 'entries kept below a snapshot [default: 5000]' })
+    .option('snapshot-log-bytes', { type: 'number', group: 'Tuning:', describe: 'also snapshot when the log grew by this many bytes [default: 256 MiB]' })
+    .option('join', { type: 'boolean', group: 'Node:', describe: 'join an existing cluster after `keel member add <id>`: start with no voters and learn the membership from the leader (KEEL_JOIN)' })
     .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
     .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
@@ -58,7 +60,7 @@ function flagsOnly(flags: NodeFlags): NodeFlags {
   const keys: (keyof NodeFlags)[] = [
     'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds',
     'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
-    'snapshotEveryEntries', 'retainEntries', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
   ];
   return Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
 }

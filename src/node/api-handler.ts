@@ -7,13 +7,26 @@ import type {
 } from '../codec/types.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import type { ApiHandler, ApiRequestContext } from '../transport/api-server.js';
+import { MembershipService } from './membership.js';
 import type { KeelNode } from './node.js';
+import { SnapshotSaveService } from './snapshot-save.js';
 
 export class NodeApiHandler implements ApiHandler {
   constructor(
     private readonly node: KeelNode,
     private readonly writeTimeoutMs = 5000,
   ) {}
+
+  private membershipService: MembershipService | undefined;
+  private backupService: SnapshotSaveService | undefined;
+
+  private get membership(): MembershipService {
+    return (this.membershipService ??= new MembershipService(this.node));
+  }
+
+  private get backups(): SnapshotSaveService {
+    return (this.backupService ??= new SnapshotSaveService(this.node));
+  }
 
   header(): { nodeId: string; term: number } {
     return { nodeId: this.node.opts.id, term: this.node.term };
@@ -48,6 +61,14 @@ export class NodeApiHandler implements ApiHandler {
         return this.respond({ type: 'watchCreate', watchId: body.watchId });
       case 'watchCancel':
         return this.respond({ type: 'watchCancel', watchId: body.watchId, found: this.node.watches.cancel(body.watchId) });
+      case 'memberAdd':
+        return this.respond(await this.membership.add(body.id, body.learner));
+      case 'memberPromote':
+        return this.respond(await this.membership.promote(body.id));
+      case 'memberRemove':
+        return this.respond(await this.membership.remove(body.id));
+      case 'snapshotSave':
+        return this.respond(await this.backups.handle(body.snapshotId, body.offset));
       default:
         throw new UnimplementedError((body as { type: string }).type);
     }

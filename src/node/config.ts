@@ -30,6 +30,10 @@ export interface NodeConfig {
   snapshotEveryEntries: number;
   /** Entries kept below a snapshot's index (lagging followers catch up from them, not a snapshot). */
   retainEntries: number;
+  /** Also snapshot once the log has grown by this many bytes since the last compaction. */
+  snapshotLogBytes: number;
+  /** Join an existing cluster (after `keel member add <id>`): start with no voters, learn them from the leader. */
+  join: boolean;
   /** Request limits; maxRequestBytes is replaced by what the NATS server's max_payload allows. */
   limits: Limits;
 }
@@ -45,6 +49,8 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
   segmentBytes: 64 * 1024 * 1024,
   snapshotEveryEntries: 10_000,
   retainEntries: 5_000,
+  snapshotLogBytes: 256 * 1024 * 1024,
+  join: false,
   limits: { ...DEFAULT_LIMITS },
 };
 
@@ -70,6 +76,8 @@ export interface NodeFlags {
   segmentBytes?: number;
   snapshotEveryEntries?: number;
   retainEntries?: number;
+  snapshotLogBytes?: number;
+  join?: boolean | string;
   maxKeyBytes?: number;
   maxValueBytes?: number;
   maxTxnOps?: number;
@@ -97,6 +105,8 @@ export const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_SEGMENT_BYTES: 'segmentBytes',
   KEEL_SNAPSHOT_EVERY_ENTRIES: 'snapshotEveryEntries',
   KEEL_RETAIN_ENTRIES: 'retainEntries',
+  KEEL_SNAPSHOT_LOG_BYTES: 'snapshotLogBytes',
+  KEEL_JOIN: 'join',
   KEEL_MAX_KEY_BYTES: 'maxKeyBytes',
   KEEL_MAX_VALUE_BYTES: 'maxValueBytes',
   KEEL_MAX_TXN_OPS: 'maxTxnOps',
@@ -104,7 +114,7 @@ export const ENV_VARS: Record<string, keyof NodeFlags> = {
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
-  'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -201,6 +211,8 @@ function buildConfig(f: NodeFlags): NodeConfig {
     segmentBytes: positive('segmentBytes', f.segmentBytes, d.segmentBytes),
     snapshotEveryEntries: positive('snapshotEveryEntries', f.snapshotEveryEntries, d.snapshotEveryEntries),
     retainEntries: positive('retainEntries', f.retainEntries, d.retainEntries),
+    snapshotLogBytes: positive('snapshotLogBytes', f.snapshotLogBytes, d.snapshotLogBytes),
+    join: f.join === undefined ? d.join : f.join === true || f.join === 'true' || f.join === '1',
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
   };
   if (config.heartbeatTicks >= config.electionTicks) {

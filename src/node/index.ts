@@ -32,7 +32,8 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       segmentBytes: config.segmentBytes,
-      snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries },
+      snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries, logBytes: config.snapshotLogBytes },
+      join: config.join,
     });
   } catch (err) {
     await nc.close();

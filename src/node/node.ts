@@ -15,7 +15,7 @@ import type { Command, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
-import type { Entry, Message, Ready, Role } from '../raft/types.js';
+import type { ConfChange, Entry, Message, Ready, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
@@ -162,6 +162,16 @@ export class KeelNode {
    * in one turn of the event loop reach Raft together as one batch (one append message per
    * follower); the decoded command is remembered so the leader does not decode it again to apply it.
    */
+  /**
+   * Proposes a membership change (leader only); returns the index of its config entry. Throws
+   * ProposalDroppedError (not the leader) or ConfChangeRejectedError (another change pending, ...).
+   */
+  proposeConfChange(cc: ConfChange): number {
+    this.raft.proposeConfChange(cc);
+    this.kick();
+    return this.raft.status().lastIndex;
+  }
+
   propose(cmd: Command): void {
     if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
     const data = encodeCommand(cmd);

@@ -16,6 +16,7 @@ import type { RaftNode } from '../raft/node.js';
 import type { Entry, SnapshotMeta } from '../raft/types.js';
 import type { KvStore } from '../store/kv-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
+import type { StoreSnapshot } from '../store/snapshot.js';
 import { listSnapshotFiles, pruneSnapshotFiles, writeSnapshotFile } from './snapshot-files.js';
 
 export interface SnapshotPolicy {
@@ -68,8 +69,30 @@ export class Snapshotter {
     return this.lastIndex;
   }
 
+  /**
+   * The store's point-in-time view with Raft's metadata at the same index, taken right after the
+   * next Ready is advanced (only there do the store and Raft's configuration agree on one index).
+   */
+  captureNext(): Promise<{ meta: SnapshotMeta; view: StoreSnapshot }> {
+    return new Promise((resolve, reject) => this.captureWaiters.push({ resolve, reject }));
+  }
+
+  private captureWaiters: { resolve: (c: { meta: SnapshotMeta; view: StoreSnapshot }) => void; reject: (err: Error) => void }[] = [];
+
+  private serveCaptures(): void {
+    const waiters = this.captureWaiters;
+    this.captureWaiters = [];
+    const view = this.deps.store().toSnapshot();
+    const term = this.deps.raft.logTerm(view.appliedIndex);
+    for (const w of waiters) {
+      if (term === undefined) w.reject(new Error(`no term known for applied index ${view.appliedIndex}`));
+      else w.resolve({ meta: { index: view.appliedIndex, term, conf: this.deps.raft.status().conf }, view });
+    }
+  }
+
   /** Called after each Ready is applied and advanced: starts a snapshot in the background when due. */
   maybeSnapshot(): void {
+    if (this.captureWaiters.length > 0) this.serveCaptures();
     if (this.running) return;
     const applied = this.deps.store().appliedIndex;
     const { everyEntries, logBytes } = this.deps.policy;

@@ -1,0 +1,78 @@
+// Backups (`keel snapshot save <file>`): a node takes a consistent snapshot on request and serves
+// it in chunks. The first request (snapshotId '') may reach any node: it confirms it is up to date
+// with a ReadIndex round (so the backup holds every write acknowledged before the request), captures
+// its projection at the applied index, encodes it as a snapshot file in memory and answers with the
+// first chunk; the client then asks that same node (keel.<c>.node.<id>.snapshotSave) for the next
+// offsets. A held snapshot is dropped after `idleMs` without a request.
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError } from '../codec/errors.js';
+import type { SnapshotChunkResult } from '../codec/types.js';
+import { encodeSnapshotToBuffer } from '../store/snapshot-codec.js';
+import type { KeelNode } from './node.js';
+
+interface HeldSnapshot {
+  data: Buffer;
+  index: number;
+  term: number;
+  revision: number;
+  timer: NodeJS.Timeout;
+}
+
+export interface SnapshotSaveOptions {
+  /** Bytes of snapshot data per response (must leave room under NATS max_payload). */
+  chunkBytes?: number;
+  idleMs?: number;
+}
+
+export class SnapshotSaveService {
+  private readonly held = new Map<string, HeldSnapshot>();
+  private readonly chunkBytes: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly node: KeelNode, o: SnapshotSaveOptions = {}) {
+    this.chunkBytes = o.chunkBytes ?? 512 * 1024;
+    this.idleMs = o.idleMs ?? 60_000;
+  }
+
+  async handle(snapshotId: string, offset: number): Promise<SnapshotChunkResult> {
+    if (snapshotId === '') return this.start();
+    const snap = this.held.get(snapshotId);
+    if (!snap) throw new InvalidArgumentError(`snapshot ${snapshotId} is not held by node ${this.node.opts.id} (expired after ${this.idleMs} ms idle, or finished); start again`);
+    if (offset > snap.data.length) throw new InvalidArgumentError(`offset ${offset} is past the snapshot's ${snap.data.length} bytes`);
+    return this.chunk(snapshotId, snap, offset);
+  }
+
+  /** Drops every held snapshot (node stopping). */
+  close(): void {
+    for (const snap of this.held.values()) clearTimeout(snap.timer);
+    this.held.clear();
+  }
+
+  private async start(): Promise<SnapshotChunkResult> {
+    await this.node.reads.waitLinearizable();
+    const { meta, view } = await this.node.snapshots.captureNext();
+    const data = await encodeSnapshotToBuffer(meta, view);
+    const id = `${this.node.opts.id}-${randomBytes(6).toString('hex')}`;
+    const snap: HeldSnapshot = { data, index: meta.index, term: meta.term, revision: view.revision, timer: this.expiry(id) };
+    this.held.set(id, snap);
+    this.node.opts.logger.info({ snapshotId: id, index: meta.index, revision: view.revision, bytes: data.length }, 'backup snapshot taken');
+    return this.chunk(id, snap, 0);
+  }
+
+  private chunk(id: string, snap: HeldSnapshot, offset: number): SnapshotChunkResult {
+    clearTimeout(snap.timer);
+    const end = Math.min(snap.data.length, offset + this.chunkBytes);
+    const done = end === snap.data.length;
+    snap.timer = this.expiry(id); // kept after the last chunk too: a lost reply can be asked again
+    return {
+      type: 'snapshotSave', snapshotId: id, index: snap.index, term: snap.term, revision: snap.revision,
+      totalBytes: snap.data.length, offset, data: snap.data.subarray(offset, end), done,
+    };
+  }
+
+  private expiry(id: string): NodeJS.Timeout {
+    const timer = setTimeout(() => this.held.delete(id), this.idleMs);
+    timer.unref();
+    return timer;
+  }
+}
