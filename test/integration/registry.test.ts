@@ -1,0 +1,106 @@
+// The broker registry against a real three-node cluster: register/list/update/unregister, a broker
+// that stops heartbeating disappears within its TTL plus one second and watchNodes reports it, and
+// `keel brokers list|watch`.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, type KeelClient, type NodeChange } from '../../src/client/index.js';
+import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { CLI_MAIN, runCli, spawnTs } from '../helpers/processes.js';
+import { waitFor, waitForLeader } from './helpers.js';
+
+const test = suite('integration: broker registry');
+let cluster: LocalCluster;
+let client: KeelClient;
+
+test.before(async () => {
+  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] });
+  client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 });
+  await waitForLeader(client);
+});
+
+test.after(async () => {
+  await client?.close();
+  await cluster?.stop();
+});
+
+async function next(changes: AsyncIterator<NodeChange>, timeoutMs = 5000): Promise<NodeChange> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no change within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const r = await Promise.race([changes.next(), timeout]);
+    if (r.done) throw new Error('watchNodes ended');
+    return r.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('register, list, update and close; watchNodes sees join, update and leave', async () => {
+  const changes = client.watchNodes();
+  await changes.ready;
+  const reg = await client.registerNode({ id: 'b1', address: '10.0.0.1:9092', role: 'broker', metadata: { rack: 'r1' } }, { ttlMs: 5000 });
+  const listed = await client.listNodes();
+  assert.equal(listed.map((b) => [b.id, b.address, b.role, b.metadata]), [['b1', '10.0.0.1:9092', 'broker', { rack: 'r1' }]]);
+  assert.is(listed[0]!.leaseId, reg.leaseId);
+  await reg.heartbeat();
+  await reg.update({ address: '10.0.0.1:9093' });
+  await reg.close();
+  const seen = [await next(changes), await next(changes), await next(changes)];
+  assert.equal(seen.map((c) => `${c.type} ${c.id} ${c.broker?.address ?? ''}`), [
+    'join b1 10.0.0.1:9092', 'update b1 10.0.0.1:9093', 'leave b1 ',
+  ]);
+  assert.equal(await client.listNodes(), []);
+  await changes.cancel();
+});
+
+test('a broker that stops heartbeating disappears within its TTL plus one second, and watchNodes reports it', async () => {
+  const changes = client.watchNodes();
+  await changes.ready;
+  const ttlMs = 1500;
+  const reg = await client.registerNode({ id: 'quiet', address: 'q:1', role: 'broker' }, { ttlMs });
+  const alive = await client.registerNode({ id: 'loud', address: 'l:1', role: 'controller' }, { ttlMs });
+  assert.equal((await next(changes)).type, 'join');
+  assert.equal((await next(changes)).type, 'join');
+  // Heartbeats keep both registered well past the TTL.
+  await new Promise((r) => setTimeout(r, ttlMs * 2));
+  assert.equal((await client.listNodes()).map((b) => b.id), ['loud', 'quiet']);
+
+  await reg.heartbeat();
+  reg.stopHeartbeats(); // as if the broker had crashed
+  const lastBeat = Date.now();
+  await waitFor(async () => !(await client.listNodes()).some((b) => b.id === 'quiet'), ttlMs + 1000, 50);
+  const goneAfter = Date.now() - lastBeat;
+  assert.ok(goneAfter <= ttlMs + 1000, `gone after ${goneAfter} ms`);
+  const leave = await next(changes);
+  assert.equal([leave.type, leave.id], ['leave', 'quiet']);
+  assert.equal((await client.listNodes()).map((b) => b.id), ['loud']);
+  await alive.close();
+  await changes.cancel();
+});
+
+test('unregisterNode removes a broker at once; an unknown id answers false', async () => {
+  const reg = await client.registerNode({ id: 'gone', address: 'g:1', role: 'broker' }, { ttlMs: 30_000 });
+  assert.is(await client.unregisterNode('gone'), true);
+  assert.equal(await client.listNodes(), []);
+  assert.is(await client.unregisterNode('gone'), false);
+  await reg.close(); // its lease is already revoked: closing is still fine
+});
+
+test('keel brokers watch | list', async () => {
+  // From the next revision on, however long the process takes to start.
+  const from = (await client.range({ prefix: 'none/', countOnly: true })).header.revision + 1;
+  const watcher = spawnTs(CLI_MAIN, ['brokers', 'watch', '--rev', String(from), '--count', '2', '--servers', cluster.nats.url]);
+  const reg = await client.registerNode({ id: 'cli1', address: 'c:1', role: 'broker', metadata: { zone: 'a' } }, { ttlMs: 10_000 });
+  const list = await runCli(['brokers', 'list', '--servers', cluster.nats.url]);
+  assert.is(list.stdout, 'ID  ADDRESS  ROLE  METADATA\ncli1  c:1  broker  {"zone":"a"}\n', list.stderr);
+  const json = JSON.parse((await runCli(['brokers', 'list', '--json', '--servers', cluster.nats.url])).stdout);
+  assert.equal(json.brokers.map((b: { id: string }) => b.id), ['cli1']);
+  await reg.close();
+  await watcher.waitFor(/LEAVE cli1\n/, 10_000);
+  assert.is(await watcher.stop(), 0);
+  assert.is(watcher.output(), 'JOIN cli1  c:1  broker  {"zone":"a"}\nLEAVE cli1\n');
+});
+
+test.run();
