@@ -3,6 +3,8 @@
 //   put64     64 puts in flight
 //   get64     64 linearizable gets in flight (ReadIndex; served by any node)
 //   getser64  64 serializable gets in flight (local projection)
+//   watch     1 prefix watcher, sequential puts: latency from put to the event reaching the watcher
+//   fanout    1,000 watchers on one prefix, sequential puts: latency until every watcher has the event
 // Starts its own cluster (nats-server + 3 `keel serve` processes, temp data) unless --servers points
 // at one. Prints a table and writes the results as JSON (default bench-results/bench-<time>.json).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,8 +14,11 @@ import { hideBin } from 'yargs/helpers';
 import { connect, type KeelClient } from '../src/client/index.js';
 import { startLocalCluster, type LocalCluster } from '../src/node/local-cluster.js';
 import { medianRun, runClosedLoop, type WorkloadResult } from './bench/runner.js';
+import { prepareWatchWorkload, type WatchWorkload } from './bench/watch-workloads.js';
 
-const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64'] as const;
+const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64', 'watch', 'fanout'] as const;
+/** Watchers per watch workload. */
+const WATCHERS: Partial<Record<string, number>> = { watch: 1, fanout: 1000 };
 type Workload = (typeof WORKLOADS)[number];
 
 const argv = await yargs(hideBin(process.argv))
@@ -55,19 +60,26 @@ try {
   // Preload the key space so gets find values.
   await Promise.all(Array.from({ length: argv.keys }, (_, i) => client.put(key(i), value)));
 
+  const watchOp = (w: Workload) => (worker: number, i: number) => watchWorkloads.get(w)!.op(worker, i);
   const ops: Record<Workload, { concurrency: number; op: (w: number, i: number) => Promise<unknown> }> = {
+    watch: { concurrency: 1, op: watchOp('watch') },
+    fanout: { concurrency: 1, op: watchOp('fanout') },
     seqput: { concurrency: 1, op: (_w, i) => client.put(key(i), value) },
     put64: { concurrency: 64, op: (_w, i) => client.put(key(i), value) },
     get64: { concurrency: 64, op: (_w, i) => client.get(key(i)) },
     getser64: { concurrency: 64, op: (_w, i) => client.get(key(i), { serializable: true }) },
   };
   const results: WorkloadResult[] = [];
+  const watchWorkloads = new Map<Workload, WatchWorkload>();
   for (const w of workloads) {
+    const watchers = WATCHERS[w];
+    if (watchers !== undefined) watchWorkloads.set(w, await prepareWatchWorkload(client, w, watchers, value));
     const runs: WorkloadResult[] = [];
     for (let r = 0; r < argv.runs; r++) {
       runs.push(await runClosedLoop(`${w} ${r + 1}/${argv.runs}`, ops[w].concurrency, argv.duration * 1000, ops[w].op, { progress: argv.progress }));
     }
     results.push({ ...medianRun(runs), name: w });
+    await watchWorkloads.get(w)?.close();
   }
   await client.close();
 
