@@ -3,20 +3,21 @@
 //
 // Taking a snapshot: once `everyEntries` entries were applied since the last one, or the log grew by
 // `logBytes` since the last compaction, the node captures a point-in-time view of the store
-// (KvStore.toSnapshot: an array of the frozen KeyValue objects, plus the small tables) together with
+// (KvStore.snapshotView: an O(1) copy-on-write copy of the key index, plus the small tables) together with
 // Raft's metadata at the same applied index, then encodes and writes it block by block across
 // event-loop turns while writes go on. Afterwards Raft gets the bytes (to send to followers behind
 // the log's start) and drops its in-memory entries below `index - retainEntries`; the segmented log
 // drops whole segments below min(index - retainEntries, previous snapshot's index + 1), so the
 // previous snapshot plus the log still rebuilds the state if the newest file turns out corrupt.
 // The two newest snapshot files are kept.
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { SegmentedLog } from '../log/index.js';
 import type { RaftNode } from '../raft/node.js';
 import type { Entry, SnapshotMeta } from '../raft/types.js';
 import type { KvStore } from '../store/kv-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
-import type { StoreSnapshot } from '../store/snapshot.js';
+import type { StoreSnapshotView } from '../store/snapshot.js';
 import { listSnapshotFiles, pruneSnapshotFiles, writeSnapshotFile } from './snapshot-files.js';
 
 export interface SnapshotPolicy {
@@ -73,16 +74,16 @@ export class Snapshotter {
    * The store's point-in-time view with Raft's metadata at the same index, taken right after the
    * next Ready is advanced (only there do the store and Raft's configuration agree on one index).
    */
-  captureNext(): Promise<{ meta: SnapshotMeta; view: StoreSnapshot }> {
+  captureNext(): Promise<{ meta: SnapshotMeta; view: StoreSnapshotView }> {
     return new Promise((resolve, reject) => this.captureWaiters.push({ resolve, reject }));
   }
 
-  private captureWaiters: { resolve: (c: { meta: SnapshotMeta; view: StoreSnapshot }) => void; reject: (err: Error) => void }[] = [];
+  private captureWaiters: { resolve: (c: { meta: SnapshotMeta; view: StoreSnapshotView }) => void; reject: (err: Error) => void }[] = [];
 
   private serveCaptures(): void {
     const waiters = this.captureWaiters;
     this.captureWaiters = [];
-    const view = this.deps.store().toSnapshot();
+    const view = this.deps.store().snapshotView();
     const term = this.deps.raft.logTerm(view.appliedIndex);
     for (const w of waiters) {
       if (term === undefined) w.reject(new Error(`no term known for applied index ${view.appliedIndex}`));
@@ -123,15 +124,17 @@ export class Snapshotter {
     const { raft, log, logger, nodeDir, policy } = this.deps;
     const started = performance.now();
     // Capture the view and Raft's metadata in the same turn: both describe exactly `index`.
-    const view = this.deps.store().toSnapshot();
+    const view = this.deps.store().snapshotView();
     const index = view.appliedIndex;
     const term = raft.logTerm(index);
     if (index <= this.lastIndex || term === undefined) return null;
     const meta: SnapshotMeta = { index, term, conf: raft.status().conf };
     const captureMs = performance.now() - started;
 
-    const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view), true);
-    raft.setSnapshot(meta, written.data!, policy.retainEntries);
+    const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view));
+    // Raft sends these bytes to followers behind the log's start. Read back (async, from the page
+    // cache) rather than concatenated in memory: one big copy would stall the event loop.
+    raft.setSnapshot(meta, await readFile(written.path), policy.retainEntries);
     const previous = this.lastIndex;
     this.lastIndex = index;
     // Keep what the previous snapshot needs to replay (it is the fallback if this file goes bad).
@@ -140,7 +143,7 @@ export class Snapshotter {
     this.logBaseline = log.sizeBytes();
     await pruneSnapshotFiles(nodeDir, KEEP_FILES);
     const taken: SnapshotTaken = { meta, path: written.path, bytes: written.bytes, captureMs, totalMs: performance.now() - started, logBytesFreed };
-    logger.info({ index, term, kvs: view.kvs.length, bytes: written.bytes, captureMs: Math.round(captureMs), ms: Math.round(taken.totalMs), logBytesFreed }, 'snapshot written');
+    logger.info({ index, term, kvs: view.kvCount, bytes: written.bytes, captureMs: Math.round(captureMs), ms: Math.round(taken.totalMs), logBytesFreed }, 'snapshot written');
     this.onSnapshot(taken);
     return taken;
   }

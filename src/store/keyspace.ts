@@ -42,4 +42,26 @@ export class Keyspace {
   all(): KeyValue[] {
     return this.tree.valuesArray();
   }
+
+  /**
+   * A point-in-time copy in O(1) (sorted-btree's copy-on-write clone: later writes copy the nodes
+   * they touch, so the copy never changes). Snapshots read it in blocks across event-loop turns.
+   */
+  frozenCopy(): { size: number; blocks(blockKvs: number): Iterable<KeyValue[]> } {
+    const tree = this.tree.clone();
+    return {
+      size: tree.size,
+      *blocks(blockKvs: number): Iterable<KeyValue[]> {
+        let block: KeyValue[] = [];
+        for (const kv of tree.values()) {
+          block.push(kv);
+          if (block.length === blockKvs) {
+            yield block;
+            block = [];
+          }
+        }
+        if (block.length > 0) yield block;
+      },
+    };
+  }
 }

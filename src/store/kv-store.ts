@@ -19,7 +19,7 @@ import { Keyspace } from './keyspace.js';
 import { LeaseTable, type LeaseInfo } from './leases.js';
 import { readRange } from './range.js';
 import { RevisionWriter } from './revision-writer.js';
-import type { StoreSnapshot } from './snapshot.js';
+import type { StoreSnapshot, StoreSnapshotView } from './snapshot.js';
 import { checkRange, validateOp } from './validate.js';
 import { WatchHub, type WatchSource } from './watch-hub.js';
 
@@ -151,6 +151,23 @@ export class KvStore implements WatchSource {
       compactRevision: this.compactedAt,
       appliedIndex: this.lastIndex,
       kvs: this.keyspace.all(),
+      leases: this.leases.list(),
+      clients: this.dedup.toSnapshot(),
+    };
+  }
+
+  /**
+   * Like toSnapshot, but the key-values are an O(1) copy-on-write view read in blocks, so a snapshot
+   * of millions of keys neither stalls the event loop to copy them nor sees later writes.
+   */
+  snapshotView(): StoreSnapshotView {
+    const keys = this.keyspace.frozenCopy();
+    return {
+      revision: this.currentRevision,
+      compactRevision: this.compactedAt,
+      appliedIndex: this.lastIndex,
+      kvCount: keys.size,
+      kvBlocks: (blockKvs) => keys.blocks(blockKvs),
       leases: this.leases.list(),
       clients: this.dedup.toSnapshot(),
     };

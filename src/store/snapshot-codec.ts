@@ -14,7 +14,7 @@ import CRC32 from 'crc-32';
 import { makeCodec, schemaFingerprint, typeNamed } from '../codec/index.js';
 import { keyValueFromAvro, outcomeFromAvro, outcomeToAvro, type Decoded } from '../codec/map-command.js';
 import type { KeyValue } from '../codec/types.js';
-import type { DedupClientSnapshot, StoreSnapshot } from './snapshot.js';
+import type { DedupClientSnapshot, StoreSnapshot, StoreSnapshotView } from './snapshot.js';
 
 /** Raft's snapshot metadata (structurally raft's SnapshotMeta; the store does not import raft). */
 export interface SnapshotMetaShape {
@@ -121,13 +121,27 @@ function frame(payload: Buffer): Buffer {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A snapshot's kvs as blocks, whether held as an array or as a view. */
+function asView(store: StoreSnapshot | StoreSnapshotView): StoreSnapshotView {
+  if (!('kvs' in store)) return store;
+  const { kvs, ...rest } = store;
+  return {
+    ...rest,
+    kvCount: kvs.length,
+    *kvBlocks(blockKvs: number): Iterable<KeyValue[]> {
+      for (let at = 0; at < kvs.length; at += blockKvs) yield kvs.slice(at, at + blockKvs);
+    },
+  };
+}
+
 /**
  * The snapshot's bytes, piece by piece: the header with the head frame, then one buffer per block
- * of key-values (yielding to the event loop before each), then the end frame. `store.kvs` must be
- * a point-in-time view (KvStore.toSnapshot gives one: its KeyValue objects are never mutated).
+ * of key-values (yielding to the event loop before each), then the end frame. The store must be a
+ * point-in-time view (KvStore.snapshotView, or toSnapshot: its KeyValue objects are never mutated).
  */
-export async function* encodeSnapshot(meta: SnapshotMetaShape, store: StoreSnapshot, blockKvs = DEFAULT_BLOCK_KVS): AsyncGenerator<Buffer> {
-  const kvCount = store.kvs.length;
+export async function* encodeSnapshot(meta: SnapshotMetaShape, snapshot: StoreSnapshot | StoreSnapshotView, blockKvs = DEFAULT_BLOCK_KVS): AsyncGenerator<Buffer> {
+  const store = asView(snapshot);
+  const kvCount = store.kvCount;
   const blockCount = Math.ceil(kvCount / blockKvs);
   const head = headCodec.encode({
     index: meta.index,
@@ -143,15 +157,18 @@ export async function* encodeSnapshot(meta: SnapshotMetaShape, store: StoreSnaps
     clients: store.clients,
   });
   yield Buffer.concat([fileHeader(), frame(head)]);
-  for (let at = 0; at < kvCount; at += blockKvs) {
+  let written = 0;
+  for (const kvs of store.kvBlocks(blockKvs)) {
     await nextTurn();
-    yield frame(blockCodec.encode({ kvs: store.kvs.slice(at, at + blockKvs) }));
+    written += kvs.length;
+    yield frame(blockCodec.encode({ kvs }));
   }
+  if (written !== kvCount) throw new Error(`snapshot view yielded ${written} key-values, announced ${kvCount}`);
   yield frame(endCodec.encode({ kvCount, blockCount }));
 }
 
 /** The whole snapshot as one buffer (tests, tools; the node streams with encodeSnapshot). */
-export async function encodeSnapshotToBuffer(meta: SnapshotMetaShape, store: StoreSnapshot, blockKvs = DEFAULT_BLOCK_KVS): Promise<Buffer> {
+export async function encodeSnapshotToBuffer(meta: SnapshotMetaShape, store: StoreSnapshot | StoreSnapshotView, blockKvs = DEFAULT_BLOCK_KVS): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of encodeSnapshot(meta, store, blockKvs)) parts.push(part);
   return Buffer.concat(parts);

@@ -24,3 +24,10 @@ export interface StoreSnapshot {
   /** Exactly-once table, least recently seen client first. */
   clients: DedupClientSnapshot[];
 }
+
+/** A StoreSnapshot whose key-values are read in blocks (KvStore.snapshotView), not held as one array. */
+export interface StoreSnapshotView extends Omit<StoreSnapshot, 'kvs'> {
+  kvCount: number;
+  /** The key-values in key order, `blockKvs` at a time (the last block may be shorter). */
+  kvBlocks(blockKvs: number): Iterable<KeyValue[]>;
+}

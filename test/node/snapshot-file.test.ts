@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KvStore, type KvStoreOptions } from '../../src/store/index.js';
 import {
-  decodeSnapshot, encodeSnapshotToBuffer, SnapshotCorruptError, summarizeSnapshot, type SnapshotMetaShape,
+  decodeSnapshot, encodeSnapshot, encodeSnapshotToBuffer, SnapshotCorruptError, summarizeSnapshot, type SnapshotMetaShape,
 } from '../../src/store/snapshot-codec.js';
 import { listSnapshotFiles, loadNewestSnapshot, pruneSnapshotFiles, snapshotDir, writeSnapshotFile } from '../../src/node/snapshot-files.js';
 import { RandomCommands } from '../store/random-commands.js';
@@ -50,6 +50,23 @@ test('round trip: the decoded snapshot restores a store equal to the original, m
     assert.is(summary.kvCount, view.kvs.length);
     assert.is(summary.blockCount, Math.ceil(view.kvs.length / 3));
   }
+});
+
+test('a snapshot view is point-in-time: writes applied while it is being encoded do not show in it', async () => {
+  const store = populated(7);
+  for (let i = 0; i < 40; i++) {
+    store.apply(store.appliedIndex + 1, { requestId: null, op: { type: 'put', key: Buffer.from(`many/${i}`), value: Buffer.from('v'), lease: 0, prevKv: false } });
+  }
+  const expected = plain(store.toSnapshot());
+  const parts: Buffer[] = [];
+  const gen = new RandomCommands(99);
+  for await (const part of encodeSnapshot(metaFor(store), store.snapshotView(), 2)) {
+    parts.push(part);
+    for (let i = 0; i < 5; i++) store.apply(store.appliedIndex + 1, gen.command(store.revision)); // writes go on
+  }
+  assert.ok(parts.length > 5, 'encoded over several turns');
+  assert.is.not(JSON.stringify(plain(store.toSnapshot())), JSON.stringify(expected), 'the store did change meanwhile');
+  assert.equal(plain(decodeSnapshot(Buffer.concat(parts)).store), expected);
 });
 
 test('an empty store round-trips', async () => {
