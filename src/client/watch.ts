@@ -115,8 +115,18 @@ export class Watch implements AsyncIterable<WatchEventView>, AsyncIterator<Watch
   onMessage(attempt: string, msg: WatchMessage): void {
     if (this.closed || attempt !== String(this.attempt)) return; // an earlier attempt's stream
     this.lastHeard = performance.now();
-    if (msg.nodeId !== this.nodeId && this.nodeId === '') this.nodeId = msg.nodeId;
+    if (this.nodeId === '') this.nodeId = msg.nodeId;
     const body = msg.body;
+    if (body.type !== 'cancelled') {
+      if (this.received < 0) {
+        // A watch from "now" whose first message came before the create answer: it starts there.
+        this.received = msg.prevRevision;
+        this.consumed = msg.prevRevision;
+      } else if (msg.prevRevision > this.received) {
+        this.restart(); // a message was lost (e.g. our NATS connection dropped): resume from received + 1
+        return;
+      }
+    }
     switch (body.type) {
       case 'events':
         this.receive(body.events, body.lastRevision);

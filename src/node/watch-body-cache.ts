@@ -9,6 +9,7 @@ import { watchMessageCodec, type WatchCancelReason, type WatchMessageBody } from
 
 interface CachedEvents {
   lists: WatchEvent[][];
+  prevRevision: number;
   lastRevision: number;
   /** The message encoded with watchId '', without its leading 0x00. */
   tail: Buffer;
@@ -16,37 +17,40 @@ interface CachedEvents {
 
 export class WatchBodyCache {
   private readonly byFirstList = new Map<WatchEvent[], CachedEvents[]>();
-  private progressTail: { revision: number; tail: Buffer } | null = null;
+  private progressTail: { prevRevision: number; revision: number; tail: Buffer } | null = null;
 
   constructor(private readonly nodeId: string) {}
 
   /** The encoded `events` message of these batches for watch `watchId`. */
-  events(watchId: string, batches: WatchBatch[], lastRevision: number): Buffer {
+  events(watchId: string, prevRevision: number, batches: WatchBatch[], lastRevision: number): Buffer {
     const lists = batches.map((b) => b.events);
     const candidates = this.byFirstList.get(lists[0]!) ?? [];
-    let hit = candidates.find((c) => c.lastRevision === lastRevision && sameLists(c.lists, lists));
+    let hit = candidates.find((c) => c.lastRevision === lastRevision && c.prevRevision === prevRevision && sameLists(c.lists, lists));
     if (!hit) {
       const events = lists.length === 1 ? lists[0]! : lists.flat();
-      hit = { lists, lastRevision, tail: this.tailOf({ type: 'events', lastRevision, events }) };
+      hit = { lists, prevRevision, lastRevision, tail: this.tailOf(prevRevision, { type: 'events', lastRevision, events }) };
       candidates.push(hit);
       this.byFirstList.set(lists[0]!, candidates);
     }
     return withWatchId(watchId, hit.tail);
   }
 
-  progress(watchId: string, revision: number): Buffer {
-    if (this.progressTail?.revision !== revision) {
-      this.progressTail = { revision, tail: this.tailOf({ type: 'progress', revision }) };
+  progress(watchId: string, prevRevision: number, revision: number): Buffer {
+    const cached = this.progressTail;
+    if (cached?.revision !== revision || cached.prevRevision !== prevRevision) {
+      this.progressTail = { prevRevision, revision, tail: this.tailOf(prevRevision, { type: 'progress', revision }) };
     }
-    return withWatchId(watchId, this.progressTail.tail);
+    return withWatchId(watchId, this.progressTail!.tail);
   }
 
-  cancelled(watchId: string, reason: WatchCancelReason, message: string, compactRevision: number): Buffer {
-    return watchMessageCodec.encode({ watchId, nodeId: this.nodeId, body: { type: 'cancelled', reason, message, compactRevision } });
+  cancelled(watchId: string, prevRevision: number, reason: WatchCancelReason, message: string, compactRevision: number): Buffer {
+    return watchMessageCodec.encode({
+      watchId, nodeId: this.nodeId, prevRevision, body: { type: 'cancelled', reason, message, compactRevision },
+    });
   }
 
-  private tailOf(body: WatchMessageBody): Buffer {
-    const whole = watchMessageCodec.encode({ watchId: '', nodeId: this.nodeId, body });
+  private tailOf(prevRevision: number, body: WatchMessageBody): Buffer {
+    const whole = watchMessageCodec.encode({ watchId: '', nodeId: this.nodeId, prevRevision, body });
     return whole.subarray(1);
   }
 }

@@ -199,7 +199,7 @@ export class WatchService {
     const maxPayload = this.maxPayload();
     for (const chunk of chunksOf(batches, Math.max(1024, maxPayload - 16 * 1024))) {
       const lastRevision = chunk.batches[chunk.batches.length - 1]!.revision;
-      const bytes = cache.events(stream.watchId, chunk.batches, lastRevision);
+      const bytes = cache.events(stream.watchId, stream.sentRevision, chunk.batches, lastRevision);
       if (bytes.length > maxPayload) {
         this.end(stream, 'tooLarge', `the events of revision ${chunk.batches[0]!.revision} take ${bytes.length} bytes, above the NATS max_payload of ${maxPayload}`);
         return;
@@ -222,8 +222,8 @@ export class WatchService {
       if (stream.pending.length > 0 || now - stream.lastSentAt < this.progressMs) continue;
       // Live with nothing pending: every matching event up to the store's revision has been sent.
       const progress = stream.live ? Math.max(revision, stream.coveredRevision) : stream.coveredRevision;
-      this.publish(stream.deliverTo, cache.progress(stream.watchId, progress));
-      stream.lastSentAt = now;
+      this.publish(stream.deliverTo, cache.progress(stream.watchId, stream.sentRevision, progress));
+      stream.recordProgress(progress, now);
     }
   }
 
@@ -250,7 +250,8 @@ export class WatchService {
     stream.handle?.cancel();
     this.streams.delete(stream.watchId);
     this.dirty.delete(stream);
-    this.publish(stream.deliverTo, new WatchBodyCache(this.o.nodeId).cancelled(stream.watchId, reason, message, compactRevision));
+    const cancelled = new WatchBodyCache(this.o.nodeId).cancelled(stream.watchId, stream.sentRevision, reason, message, compactRevision);
+    this.publish(stream.deliverTo, cancelled);
     this.o.logger.debug({ watchId: stream.watchId, reason, message }, 'watch ended');
   }
 

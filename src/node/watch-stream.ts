@@ -37,8 +37,10 @@ export class WatchStream {
   handle: WatchHandle | null = null;
   /** While catching up: the next revision to read from history. */
   cursor: number;
-  /** The highest revision whose matching events have all been sent (or handed to pending). */
+  /** The highest revision whose matching events have all been handed to pending (or sent). */
   coveredRevision: number;
+  /** What the messages sent so far covered (a message carries it as prevRevision, for gap checks). */
+  sentRevision: number;
   lastAckAt: number;
   lastSentAt: number;
   ended = false;
@@ -59,6 +61,7 @@ export class WatchStream {
   ) {
     this.cursor = startRevision;
     this.coveredRevision = startRevision - 1;
+    this.sentRevision = startRevision - 1;
     this.lastAckAt = now;
     this.lastSentAt = now;
   }
@@ -107,6 +110,13 @@ export class WatchStream {
     this.unackedEvents += events;
     this.unackedBytes += bytes;
     this.lastSentAt = now;
+    this.sentRevision = Math.max(this.sentRevision, revision);
+  }
+
+  /** A progress message covering `revision` went out. */
+  recordProgress(revision: number, now: number): void {
+    this.lastSentAt = now;
+    this.sentRevision = Math.max(this.sentRevision, revision);
   }
 
   /** The client has delivered everything up to `revision`. */

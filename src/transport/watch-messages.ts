@@ -30,6 +30,11 @@ export type WatchMessageBody =
 export interface WatchMessage {
   watchId: string;
   nodeId: string;
+  /**
+   * Every matching event up to this revision was covered by the messages sent before this one on
+   * this watch (startRevision - 1 for the first). A receiver that has received less lost a message.
+   */
+  prevRevision: number;
   body: WatchMessageBody;
 }
 
@@ -67,8 +72,8 @@ function bodyFromAvro(wrapped: Decoded): WatchMessageBody {
 
 export const watchMessageCodec: Codec<WatchMessage> = makeCodec(
   typeNamed('keel.WatchMessage'),
-  (m: WatchMessage) => ({ watchId: m.watchId, nodeId: m.nodeId, body: bodyToAvro(m.body) }),
-  (r: Decoded): WatchMessage => ({ watchId: r.watchId, nodeId: r.nodeId, body: bodyFromAvro(r.body) }),
+  (m: WatchMessage) => ({ watchId: m.watchId, nodeId: m.nodeId, prevRevision: m.prevRevision, body: bodyToAvro(m.body) }),
+  (r: Decoded): WatchMessage => ({ watchId: r.watchId, nodeId: r.nodeId, prevRevision: r.prevRevision, body: bodyFromAvro(r.body) }),
 );
 
 export const watchAckCodec: Codec<WatchAck> = makeCodec(

@@ -92,6 +92,12 @@ test('a catch-up from old history is paced by acks: half the window in flight, t
   }, 5000, 20);
   assert.equal(w.revisions(), range(1, 500));
   assert.is(w.cancelled(), undefined);
+  // Each message says what the ones before it covered, so a receiver can tell when one was lost.
+  let covered = 0;
+  for (const m of w.messages) {
+    assert.is(m.prevRevision, covered);
+    covered = m.body.type === 'events' ? m.body.lastRevision : m.body.type === 'progress' ? Math.max(covered, m.body.revision) : covered;
+  }
   // Then live, through the hub.
   const live = put('h/live');
   await waitFor(() => w.revisions().includes(live), 2000, 10);
