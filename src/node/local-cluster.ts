@@ -1,11 +1,12 @@
 // A cluster on this machine: one nats-server and N `keel serve` processes. Used by `keel dev`, the
 // benchmark and the integration tests, so all three start nodes the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,12 +14,12 @@ const CLI_MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
 
 export class NatsServerMissingError extends Error {
   constructor() {
-    super('nats-server is not installed; install it with: sudo apt-get install -y nats-server');
+    super('nats-server not found on PATH; install it with: apt-get install -y nats-server');
   }
 }
 export class PortInUseError extends Error {
   constructor(port: number) {
-    super(`port ${port} is already in use on 127.0.0.1; stop whatever listens there (another nats-server or \`keel dev\`?) or pick another port`);
+    super(`port ${port} is already in use (another nats-server or keel dev?); stop it or use --port`);
   }
 }
 
@@ -30,7 +31,8 @@ export interface NatsProcess {
 }
 
 /** Starts `nats-server` on loopback; port 0 lets the OS choose. Resolves once it accepts connections. */
-export async function startNats(opts: { port?: number; maxPayload?: number; logFile?: string } = {}): Promise<NatsProcess> {
+export async function startNats(opts: { port?: number; maxPayload?: number; logFile?: string; detached?: boolean } = {}): Promise<NatsProcess> {
+  if (!onPath('nats-server')) throw new NatsServerMissingError();
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   if (!(await isPortFree(port))) throw new PortInUseError(port);
   const dir = await mkdtemp(path.join(tmpdir(), 'keel-nats-'));
@@ -40,14 +42,19 @@ export async function startNats(opts: { port?: number; maxPayload?: number; logF
     await writeFile(conf, `max_payload: ${opts.maxPayload}\n`);
     args.push('-c', conf);
   }
-  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', opts.logFile ? 'pipe' : 'ignore'] });
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: opts.detached });
+  let recent = '';
+  child.stderr?.on('data', (d: Buffer) => { recent = (recent + d.toString()).slice(-2000); });
   if (opts.logFile && child.stderr) child.stderr.pipe(createWriteStream(opts.logFile, { flags: 'a' }));
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new NatsServerMissingError() : err));
     child.once('spawn', () => resolve());
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(port, 10_000, () => child.exitCode !== null);
+  await waitForPort(port, 10_000, () => child.exitCode !== null).catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${err.message}\n${recent.trim()}`);
+  });
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -78,8 +85,12 @@ export interface NodeSpawnOptions {
   logLevel?: string;
   /** Extra `keel serve` flags. */
   args?: string[];
-  /** Where the node's log goes (default <dataDir>/<id>.log). */
+  /** Where the node's log goes (default <dataDir>/<id>.log), unless `onLine` takes its lines. */
   logFile?: string;
+  /** Receives each line the node writes (stdout and stderr) instead of a log file. */
+  onLine?: (line: string) => void;
+  /** Start the node in its own process group, so a terminal's Ctrl-C reaches only the parent. */
+  detached?: boolean;
 }
 
 /** Spawns `keel serve` as a child process with its log in a file. */
@@ -92,10 +103,15 @@ export function spawnNode(o: NodeSpawnOptions): NodeProcess {
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
     '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info', ...(o.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached });
+  let out: WriteStream | null = null;
+  if (o.onLine) {
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', o.onLine);
+  } else {
+    out = createWriteStream(logFile, { flags: 'a' });
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     id: o.id,
@@ -109,7 +125,7 @@ export function spawnNode(o: NodeSpawnOptions): NodeProcess {
         await exited;
         clearTimeout(timer);
       }
-      await new Promise<void>((r) => out.end(r));
+      if (out) await new Promise<void>((r) => out!.end(r));
       return child.exitCode;
     },
   };
@@ -165,6 +181,18 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
       if (ownsData && !opts.keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(path.join(dir, bin), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function freePort(): Promise<number> {

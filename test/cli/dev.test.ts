@@ -34,7 +34,7 @@ test('keel dev runs a usable cluster, then SIGTERM stops the nodes and nats-serv
   const dev = spawnTs(CLI_MAIN, ['dev', '--port', String(port), '--data', data]);
   try {
     await dev.waitFor(/cluster "default" is up: nodes n1, n2, n3, leader n\d/, 30_000);
-    assert.match(dev.output(), new RegExp(`npm run keel -- put a 1 --servers nats://127.0.0.1:${port}`));
+    assert.match(dev.output(), new RegExp(`npx keel put a 1 --servers nats://127.0.0.1:${port}`));
     const servers = `nats://127.0.0.1:${port}`;
     const put = await runCli(['--servers', servers, 'put', 'a', '1']);
     assert.is(put.stdout, 'OK\n', put.stderr);
