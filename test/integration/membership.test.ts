@@ -1,11 +1,12 @@
 // Membership changes on a real cluster under write load: a 4th node joins as a learner, catches up
 // (by snapshot: the others have compacted), is promoted; a concurrent second change is refused
 // clearly; the leader is removed; nothing acknowledged is lost and the cluster keeps serving.
+import { execFile } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type KeelClient } from '../../src/client/index.js';
 import { ClusterAdmin } from '../../src/cli/admin.js';
-import { spawnNode, startLocalCluster, type LocalCluster, type NodeProcess } from '../../src/node/local-cluster.js';
+import { REPO_ROOT, spawnNode, startLocalCluster, type LocalCluster, type NodeProcess } from '../../src/node/local-cluster.js';
 import { waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: membership');
@@ -109,13 +110,22 @@ test('a 4th node joins as a learner, catches up, is promoted; then the leader is
   await waitFor(async () => (await client.range({ prefix: 'load/', countOnly: true, serializable: true, nodeId: 'n4' })).count === count, 10_000);
 });
 
-test('the CLI refuses promoting an unknown node with a clear message', async () => {
-  try {
-    await admin.memberPromote('nobody');
-    assert.unreachable('promoting an unknown node must fail');
-  } catch (err) {
-    assert.match((err as Error).message, /nobody is not a learner of this cluster/);
-  }
+function keel(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--servers', cluster.nats.url], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr });
+    });
+  });
+}
+
+test('the CLI: member list shows roles, promoting an unknown node is refused with a clear message', async () => {
+  const list = await keel(['member', 'list', '--json']);
+  assert.is(list.code, 0, list.err);
+  const members = (JSON.parse(list.out) as { members: { id: string; role: string }[] }).members;
+  assert.equal(members.find((m) => m.id === 'n4'), { id: 'n4', role: 'voter' });
+  const refused = await keel(['member', 'promote', 'nobody']);
+  assert.is(refused.code, 1);
+  assert.match(refused.err, /keel: InvalidArgument: nobody is not a learner of this cluster/);
 });
 
 test.run();
