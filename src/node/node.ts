@@ -136,7 +136,7 @@ export class KeelNode {
         { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: snapshot?.meta ?? null, entries },
       );
       const retain = opts.snapshot?.retainEntries ?? DEFAULT_SNAPSHOT_POLICY.retainEntries;
-      if (snapshot) raft.setSnapshot(snapshot.meta, snapshot.data, retain);
+      if (snapshot) raft.setSnapshot(snapshot.meta, null, retain); // bytes read from the file when a follower needs them
       const store = snapshot ? KvStore.fromSnapshot(snapshot.store) : new KvStore();
       opts.logger.info({ snapshotIndex: snapshot?.meta.index ?? 0, entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
       return new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0);

@@ -5,12 +5,14 @@
 // `logBytes` since the last compaction, the node captures a point-in-time view of the store
 // (KvStore.snapshotView: an O(1) copy-on-write copy of the key index, plus the small tables) together with
 // Raft's metadata at the same applied index, then encodes and writes it block by block across
-// event-loop turns while writes go on. Afterwards Raft gets the bytes (to send to followers behind
-// the log's start) and drops its in-memory entries below `index - retainEntries`; the segmented log
+// event-loop turns while writes go on. Afterwards Raft gets the snapshot's metadata (the bytes stay
+// on disk until a follower behind the log's start needs them) and drops its in-memory entries
+// below `index - retainEntries`; the segmented log
 // drops whole segments below min(index - retainEntries, previous snapshot's index + 1), so the
 // previous snapshot plus the log still rebuilds the state if the newest file turns out corrupt.
 // The two newest snapshot files are kept.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SegmentedLog } from '../log/index.js';
 import type { RaftNode } from '../raft/node.js';
@@ -18,7 +20,7 @@ import type { Entry, SnapshotMeta } from '../raft/types.js';
 import type { KvStore } from '../store/kv-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
 import type { StoreSnapshotView } from '../store/snapshot.js';
-import { listSnapshotFiles, pruneSnapshotFiles, writeSnapshotFile } from './snapshot-files.js';
+import { listSnapshotFiles, pruneSnapshotFiles, snapshotDir, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
 
 export interface SnapshotPolicy {
   /** Snapshot after this many applied entries. */
@@ -91,9 +93,36 @@ export class Snapshotter {
     }
   }
 
+  /**
+   * Raft holds a snapshot's metadata only; when a follower needs the bytes, read the file
+   * (asynchronously) and hand them over; once no follower is being sent them, Raft forgets them.
+   */
+  private serveSnapshotBytes(): void {
+    const { raft, logger, nodeDir } = this.deps;
+    if (this.loadingBytes) return;
+    const wanted = raft.snapshotWanted();
+    if (!wanted) {
+      raft.releaseSnapshotData();
+      return;
+    }
+    const file = join(snapshotDir(nodeDir), snapshotFileName(wanted.index, wanted.term));
+    this.loadingBytes = readFile(file)
+      .then((data) => {
+        raft.provideSnapshotData(wanted.index, data);
+        logger.info({ file, bytes: data.length }, 'sending a snapshot to a follower behind the log start');
+      })
+      .catch((err: unknown) => logger.error({ err, file }, 'cannot read the snapshot a follower needs; will retry'))
+      .finally(() => {
+        this.loadingBytes = null;
+      });
+  }
+
+  private loadingBytes: Promise<void> | null = null;
+
   /** Called after each Ready is applied and advanced: starts a snapshot in the background when due. */
   maybeSnapshot(): void {
     if (this.captureWaiters.length > 0) this.serveCaptures();
+    this.serveSnapshotBytes();
     if (this.running) return;
     const applied = this.deps.store().appliedIndex;
     const { everyEntries, logBytes } = this.deps.policy;
@@ -117,7 +146,7 @@ export class Snapshotter {
 
   /** Resolves once no snapshot is being written. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.loadingBytes) await (this.running ?? this.loadingBytes);
   }
 
   private async take(): Promise<SnapshotTaken | null> {
@@ -132,9 +161,8 @@ export class Snapshotter {
     const captureMs = performance.now() - started;
 
     const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view));
-    // Raft sends these bytes to followers behind the log's start. Read back (async, from the page
-    // cache) rather than concatenated in memory: one big copy would stall the event loop.
-    raft.setSnapshot(meta, await readFile(written.path), policy.retainEntries);
+    // Raft holds only the metadata; the file's bytes are read when a follower needs them.
+    raft.setSnapshot(meta, null, policy.retainEntries);
     const previous = this.lastIndex;
     this.lastIndex = index;
     // Keep what the previous snapshot needs to replay (it is the fallback if this file goes bad).

@@ -36,15 +36,41 @@ export class RaftNode {
 
   /**
    * The app took a snapshot at meta.index (<= applied). Raft keeps it to send to lagging followers
-   * and drops in-memory entries up to meta.index - retainEntries.
+   * and drops in-memory entries up to meta.index - retainEntries. With `data` null the app keeps
+   * the bytes itself and provides them when snapshotWanted() says a follower needs them.
    */
-  setSnapshot(meta: SnapshotMeta, data: Uint8Array, retainEntries = 0): void {
+  setSnapshot(meta: SnapshotMeta, data: Uint8Array | null, retainEntries = 0): void {
     if (meta.index > this.raft.log.applied) {
       throw new RaftStateError(`snapshot index ${meta.index} is beyond applied ${this.raft.log.applied}`);
     }
     if (this.raft.snapshot && this.raft.snapshot.meta.index >= meta.index) return;
     this.raft.snapshot = { meta, data };
     this.raft.log.compact(Math.max(0, meta.index - retainEntries));
+  }
+
+  /** The snapshot whose bytes a follower needs and Raft does not hold (see setSnapshot), or null. */
+  snapshotWanted(): SnapshotMeta | null {
+    const snap = this.raft.snapshot;
+    return snap && snap.data === null && this.raft.snapshotDataWanted ? snap.meta : null;
+  }
+
+  /** The bytes of the snapshot at `index`, asked for by snapshotWanted(); ignored if it was replaced. */
+  provideSnapshotData(index: number, data: Uint8Array): void {
+    const snap = this.raft.snapshot;
+    if (snap && snap.meta.index === index && snap.data === null) this.raft.snapshot = { meta: snap.meta, data };
+    this.raft.snapshotDataWanted = false;
+  }
+
+  /**
+   * Forgets the snapshot's bytes when no follower is being sent them (the app provides them again
+   * if needed). Returns true when bytes were released.
+   */
+  releaseSnapshotData(): boolean {
+    const snap = this.raft.snapshot;
+    if (!snap || snap.data === null) return false;
+    for (const pr of this.raft.progress.values()) if (pr.state === 'snapshot') return false;
+    this.raft.snapshot = { meta: snap.meta, data: null };
+    return true;
   }
 
   /** Term of the entry at `index` in this node's log (undefined if compacted or absent). */

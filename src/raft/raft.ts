@@ -52,8 +52,14 @@ export class Raft {
 
   msgs: Message[] = [];
   readStates: ReadState[] = [];
-  /** The application's latest snapshot, sent to followers that are behind the log's start. */
-  snapshot: { meta: SnapshotMeta; data: Uint8Array } | null = null;
+  /**
+   * The application's latest snapshot, sent to followers that are behind the log's start. `data`
+   * null: the application keeps the bytes (e.g. on disk) and hands them over when asked
+   * (`snapshotDataWanted`, RaftNode.snapshotWanted / provideSnapshotData).
+   */
+  snapshot: { meta: SnapshotMeta; data: Uint8Array | null } | null = null;
+  /** A follower needs the snapshot while its bytes are not held. */
+  snapshotDataWanted = false;
   /** A complete snapshot received from the leader, not yet handed out in a Ready. */
   pendingSnapshot: { meta: SnapshotMeta; data: Uint8Array } | null = null;
   incoming: IncomingSnapshot | null = null;

@@ -21,7 +21,13 @@ export function sendSnapshotChunks(raft: Raft, to: NodeId, pr: Progress): void {
   const snap = raft.snapshot;
   if (!snap) return;
   if (snap.meta.index !== pr.snapIndex) pr.becomeSnapshot(snap.meta.index); // a newer snapshot replaced it
-  const total = snap.data.length;
+  if (snap.data === null) {
+    // Ask the application for the bytes; the next heartbeat response resumes the transfer.
+    raft.snapshotDataWanted = true;
+    return;
+  }
+  const data = snap.data;
+  const total = data.length;
   const chunk = Math.max(1, raft.snapshotChunkBytes);
   while (!pr.snapDoneSent && pr.snapSent - pr.snapAcked < chunk * CHUNK_WINDOW) {
     const end = Math.min(total, pr.snapSent + chunk);
@@ -31,7 +37,7 @@ export function sendSnapshotChunks(raft: Raft, to: NodeId, pr: Progress): void {
     m.snapVoters = [...snap.meta.conf.voters];
     m.snapLearners = [...snap.meta.conf.learners];
     m.chunkOffset = pr.snapSent;
-    m.chunkData = snap.data.subarray(pr.snapSent, end);
+    m.chunkData = data.subarray(pr.snapSent, end);
     m.chunkDone = end === total;
     m.commit = raft.log.committed;
     raft.send(m);
