@@ -2,7 +2,7 @@
 // cluster, `keel snapshot restore` into the directories of a new cluster, which then starts with
 // identical keys and revisions and keeps serving writes.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -19,7 +19,7 @@ const restored: NodeProcess[] = [];
 let restoredClient: KeelClient | undefined;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: ['--snapshot-every-entries', '500', '--retain-entries', '100'] });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: ['--snapshot-every-entries', '1000000', '--snapshot-log-bytes', '65536', '--retain-entries', '100'] });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
   work = await mkdtemp(path.join(tmpdir(), 'keel-backup-'));
   await waitForLeader(client);
@@ -52,6 +52,9 @@ test('save from a running cluster, restore into a new one: identical keys and re
     await Promise.all(Array.from({ length: 100 }, (_, j) => client.put(`cfg/${(i + j) % 400}`, `v${i + j}`)));
   }
   await client.delete({ prefix: 'cfg/1' });
+  // The entry count never reaches --snapshot-every-entries: the log-size trigger took the snapshots.
+  const snaps = await readdir(path.join(cluster.dataDir, 'default', 'n1', 'snap')).catch(() => [] as string[]);
+  assert.ok(snaps.some((n) => n.endsWith('.snap')), `snapshots by log size: ${snaps.join(', ')}`);
   const before = await dump(client);
   const file = path.join(work, 'backup.snap');
 
