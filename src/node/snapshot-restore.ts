@@ -21,18 +21,19 @@ export interface RestoredState {
 }
 
 export async function restoreFromDisk(nodeDir: string, log: SegmentedLog<Entry>, logger: Logger): Promise<RestoredState> {
+  // The first index the log can give (an empty log after reset(n) continues at n).
+  const logStart = log.firstIndex() === 0 ? log.lastIndex() + 1 : log.firstIndex();
   const snapshot = await loadNewestSnapshot(nodeDir, logger, (s) => {
-    const first = log.firstIndex();
-    if (first !== 0 && first > s.meta.index + 1) {
-      return `the log starts at ${first}, past the snapshot's index ${s.meta.index} + 1: the entries between are gone`;
+    if (logStart > s.meta.index + 1) {
+      return `the log starts at ${logStart}, past the snapshot's index ${s.meta.index} + 1: the entries between are gone`;
     }
     return null;
   });
   if (!snapshot) {
-    const first = log.firstIndex();
-    if (first > 1 || (first === 0 && log.lastIndex() > 0)) {
-      throw new UnrecoverableStateError(nodeDir, `the log starts after index ${first === 0 ? log.lastIndex() : first - 1} and no usable snapshot covers the entries before it`);
+    if (logStart > 1) {
+      throw new UnrecoverableStateError(nodeDir, `the log starts at index ${logStart} and no usable snapshot covers the entries before it`);
     }
+    const first = log.firstIndex();
     return { snapshot: null, entries: first === 0 ? [] : await log.read(first, log.lastIndex() + 1) };
   }
 
