@@ -6,7 +6,7 @@
 // src/transport/WATCH.md.
 import { randomUUID } from 'node:crypto';
 import { CancelledError, CompactedError, InternalError, InvalidArgumentError, KeelError } from '../codec/errors.js';
-import type { WatchEvent } from '../codec/types.js';
+import type { ResponseHeader, WatchEvent } from '../codec/types.js';
 import type { WatchMessage } from '../transport/watch-messages.js';
 import type { Requester } from './requester.js';
 import { KeyValueView } from './results.js';
@@ -204,13 +204,15 @@ export class Watch implements AsyncIterable<WatchEventView>, AsyncIterator<Watch
   private async create(): Promise<void> {
     for (let failures = 0; !this.closed; failures++) {
       const attempt = this.attempt;
-      const watchId = this.attemptWatchId();
       try {
-        const { header } = await this.parts.requester.send({
-          type: 'watchCreate', watchId, key: this.parts.key, rangeEnd: this.parts.rangeEnd,
-          startRevision: this.received + 1 > 0 ? this.received + 1 : 0, prevKv: this.o.prevKv ?? false,
-          deliverTo: this.parts.mux.subjectFor(this.id, attempt),
-        }, 'watchCreate');
+        let header: ResponseHeader;
+        try {
+          header = await this.createOn(attempt);
+        } catch (err) {
+          if (!(err instanceof KeelError && err.code === 'Compacted')) throw err;
+          // A node restarted from a snapshot keeps less history than its peers: ask each of them.
+          header = await this.createOnAnyMember(attempt, err);
+        }
         if (this.closed || attempt !== this.attempt) return;
         if (this.received < 0) {
           this.received = header.revision;
@@ -236,6 +238,30 @@ export class Watch implements AsyncIterable<WatchEventView>, AsyncIterator<Watch
         await new Promise((r) => setTimeout(r, backoffDelay(Math.min(failures, 6))));
       }
     }
+  }
+
+  /** One watchCreate for this attempt, on any node or (one try) on `nodeId`. */
+  private async createOn(attempt: number, nodeId?: string): Promise<ResponseHeader> {
+    const { header } = await this.parts.requester.send({
+      type: 'watchCreate', watchId: this.attemptWatchId(), key: this.parts.key, rangeEnd: this.parts.rangeEnd,
+      startRevision: this.received + 1 > 0 ? this.received + 1 : 0, prevKv: this.o.prevKv ?? false,
+      deliverTo: this.parts.mux.subjectFor(this.id, attempt),
+    }, 'watchCreate', nodeId === undefined ? {} : { nodeId, retry: false });
+    return header;
+  }
+
+  /** Tries every member in turn; throws `compacted` when none retains the start revision. */
+  private async createOnAnyMember(attempt: number, compacted: KeelError): Promise<ResponseHeader> {
+    const { body } = await this.parts.requester.send({ type: 'memberList' }, 'memberList');
+    for (const m of body.members) {
+      if (this.closed || attempt !== this.attempt) break;
+      try {
+        return await this.createOn(attempt, m.id);
+      } catch {
+        // compacted there too, or unreachable: the next member
+      }
+    }
+    throw compacted;
   }
 
   /** The serving node is gone or dropped the watch: start again elsewhere from received + 1. */

@@ -12,16 +12,22 @@ import type { WatchMessage, WatchMessageBody } from '../../src/transport/watch-m
 
 const enc = new TextEncoder();
 
-/** Records every request; watchCreate answers from node `nodes[attempt]` at revision 100 (or throws `createError`). */
-function fakes(o: { createError?: KeelError } = {}) {
+/**
+ * Records every request. watchCreate answers at revision 100 from n1, n2... in turn, or throws
+ * `createError` where `failOn` says (undefined = the queue group, else a node id; default everywhere).
+ */
+function fakes(o: { createError?: KeelError; failOn?: (string | undefined)[] } = {}) {
   const sent: RequestBody[] = [];
   let creates = 0;
   const requester = {
-    async send(body: RequestBody) {
+    async send(body: RequestBody, _expect: string, so: { nodeId?: string } = {}) {
       sent.push(body);
       if (body.type === 'watchCreate') {
-        if (o.createError) throw o.createError;
-        return { header: { revision: 100, nodeId: `n${++creates}`, term: 1 }, body: { type: 'watchCreate', watchId: body.watchId } };
+        if (o.createError && (o.failOn === undefined || o.failOn.includes(so.nodeId))) throw o.createError;
+        return { header: { revision: 100, nodeId: so.nodeId ?? `n${++creates}`, term: 1 }, body: { type: 'watchCreate', watchId: body.watchId } };
+      }
+      if (body.type === 'memberList') {
+        return { header: { revision: 100, nodeId: 'n1', term: 1 }, body: { type: 'memberList', leader: 'n1', members: [{ id: 'n1', role: 'voter' }, { id: 'n2', role: 'voter' }] } };
       }
       return { header: { revision: 100, nodeId: 'n1', term: 1 }, body: { type: 'watchCancel', watchId: '', found: true } };
     },
@@ -106,6 +112,16 @@ test('progress advances the resume point; a silent node is left after NODE_SILEN
   await w.cancel();
 });
 
+test('Compacted from one node (a short history after a snapshot restart): another member serves the watch', async () => {
+  const f = fakes({ createError: new KeelError('Compacted', 'gone', 50), failOn: [undefined, 'n1'] });
+  const w = new Watch({ requester: f.requester, mux: f.mux, key: enc.encode('k'), rangeEnd: new Uint8Array(0) }, { startRevision: 3 });
+  await w.ready;
+  assert.is(w.servingNode, 'n2');
+  w.onMessage('0', events('n2', 2, [3]));
+  assert.equal(await drain(w, 1), [3]);
+  await w.cancel();
+});
+
 test('compaction ends the iteration with CompactedError; a slow consumer with CancelledError', async () => {
   const f = fakes({ createError: new KeelError('Compacted', 'gone', 50) });
   const w = new Watch({ requester: f.requester, mux: f.mux, key: enc.encode('k'), rangeEnd: new Uint8Array(0) }, { startRevision: 3 });
@@ -113,6 +129,7 @@ test('compaction ends the iteration with CompactedError; a slow consumer with Ca
   assert.is(err?.code, 'Compacted');
   assert.is(err?.revision, 50);
   assert.is(await w.next().then(() => null, (e: KeelError) => e.code), 'Compacted');
+  assert.equal(f.sent.map((b) => b.type), ['watchCreate', 'memberList', 'watchCreate', 'watchCreate'], 'every member was asked');
 
   const g = fakes();
   const slow = new Watch({ requester: g.requester, mux: g.mux, key: enc.encode('k'), rangeEnd: new Uint8Array(0) });
