@@ -32,6 +32,7 @@ export interface SnapshotPolicy {
 }
 
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { everyEntries: 10_000, logBytes: 256 * 1024 * 1024, retainEntries: 5_000 };
+const RETRY_AFTER_FAILURE_MS = 10_000;
 /** Snapshot files kept on disk: the newest and one to fall back to. */
 const KEEP_FILES = 2;
 
@@ -60,6 +61,8 @@ export class Snapshotter {
   private lastIndex: number;
   private logBaseline: number;
   private running: Promise<SnapshotTaken | null> | null = null;
+  /** After a failed snapshot (disk full, ...), wait before trying again. */
+  private retryAt = 0;
   /** Called after every snapshot written (tests, metrics). */
   onSnapshot: (taken: SnapshotTaken) => void = () => {};
 
@@ -123,7 +126,7 @@ export class Snapshotter {
   maybeSnapshot(): void {
     if (this.captureWaiters.length > 0) this.serveCaptures();
     this.serveSnapshotBytes();
-    if (this.running) return;
+    if (this.running || Date.now() < this.retryAt) return;
     const applied = this.deps.store().appliedIndex;
     const { everyEntries, logBytes } = this.deps.policy;
     const dueByEntries = applied - this.lastIndex >= everyEntries;
@@ -135,7 +138,8 @@ export class Snapshotter {
   snapshotNow(): Promise<SnapshotTaken | null> {
     this.running ??= this.take()
       .catch((err: unknown) => {
-        this.deps.logger.error({ err }, 'taking a snapshot failed; the node keeps serving from its log');
+        this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
+        this.deps.logger.error({ err, retryInMs: RETRY_AFTER_FAILURE_MS }, 'taking a snapshot failed; the node keeps serving from its log');
         return null;
       })
       .finally(() => {
