@@ -102,7 +102,7 @@ export class Snapshotter {
    */
   private serveSnapshotBytes(): void {
     const { raft, logger, nodeDir } = this.deps;
-    if (this.loadingBytes) return;
+    if (this.loadingBytes || Date.now() < this.bytesRetryAt) return;
     const wanted = raft.snapshotWanted();
     if (!wanted) {
       raft.releaseSnapshotData();
@@ -114,13 +114,17 @@ export class Snapshotter {
         raft.provideSnapshotData(wanted.index, data);
         logger.info({ file, bytes: data.length }, 'sending a snapshot to a follower behind the log start');
       })
-      .catch((err: unknown) => logger.error({ err, file }, 'cannot read the snapshot a follower needs; will retry'))
+      .catch((err: unknown) => {
+        this.bytesRetryAt = Date.now() + 1000;
+        logger.error({ err, file }, 'cannot read the snapshot a follower needs; retrying in 1 s');
+      })
       .finally(() => {
         this.loadingBytes = null;
       });
   }
 
   private loadingBytes: Promise<void> | null = null;
+  private bytesRetryAt = 0;
 
   /** Called after each Ready is applied and advanced: starts a snapshot in the background when due. */
   maybeSnapshot(): void {
