@@ -106,7 +106,10 @@ export class KeelNode {
     });
     const node = this;
     this.leases = new LeaseKeeper({ get store() { return node.store; }, propose: (cmd) => this.proposeInternal(cmd) });
-    this.watches = new WatchService({ nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger });
+    this.watches = new WatchService({
+      nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger,
+      hasLeader: () => this.leader !== '' && this.failed === null,
+    });
   }
 
   /**

@@ -10,7 +10,7 @@
 // each distinct body once and only prefixes each watch's id (WatchBodyCache).
 import type { NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { CompactedError, InvalidArgumentError } from '../codec/errors.js';
+import { CompactedError, InvalidArgumentError, UnavailableError } from '../codec/errors.js';
 import type { WatchCreateRequest, WatchEvent } from '../codec/types.js';
 import { rangeContains, toKeyRange } from '../store/bytes.js';
 import type { KvStore } from '../store/kv-store.js';
@@ -31,6 +31,13 @@ export interface WatchServiceOptions {
   /** A watch with no ack for this long is freed (its client is gone). Default 5000. */
   ackTimeoutMs?: number;
   limits?: Partial<WatchLimits>;
+  /**
+   * False while the node knows no leader (or cannot apply): after `leaderlessMs` (default 3000) its
+   * watches are cancelled with `noLeader` and creates refused, so clients move to a node that
+   * still receives the log instead of waiting on one that silently stopped.
+   */
+  hasLeader?: () => boolean;
+  leaderlessMs?: number;
   now?: () => number;
 }
 
@@ -54,6 +61,7 @@ export class WatchService {
   private readonly ackTimeoutMs: number;
   private readonly limits: WatchLimits;
   private readonly now: () => number;
+  private leaderlessSince: number | null = null;
 
   constructor(private readonly o: WatchServiceOptions) {
     this.progressMs = o.progressIntervalMs ?? 1000;
@@ -84,6 +92,10 @@ export class WatchService {
    */
   create(req: WatchCreateRequest): void {
     if (this.stopped) throw new InvalidArgumentError('this node is stopping');
+    const leaderless = this.leaderlessFor();
+    if (leaderless > (this.o.leaderlessMs ?? 3000)) {
+      throw new UnavailableError(`node ${this.o.nodeId} has known no leader for ${Math.round(leaderless)} ms; ask another node`);
+    }
     if (this.streams.has(req.watchId)) throw new InvalidArgumentError(`watch ${req.watchId} already exists on this node`);
     const store = this.o.store();
     const current = store.revision;
@@ -212,6 +224,13 @@ export class WatchService {
   /** Progress for idle watches; frees watches whose client stopped acknowledging. */
   private checkIdle(): void {
     const now = this.now();
+    const leaderless = this.leaderlessFor();
+    if (leaderless > (this.o.leaderlessMs ?? 3000)) {
+      for (const stream of [...this.streams.values()]) {
+        this.end(stream, 'noLeader', `node ${this.o.nodeId} has known no leader for ${Math.round(leaderless)} ms`);
+      }
+      return;
+    }
     const cache = new WatchBodyCache(this.o.nodeId);
     const revision = this.o.store().revision;
     for (const stream of [...this.streams.values()]) {
@@ -225,6 +244,17 @@ export class WatchService {
       this.publish(stream.deliverTo, cache.progress(stream.watchId, stream.sentRevision, progress));
       stream.recordProgress(progress, now);
     }
+  }
+
+  /** How long this node has been without a leader (0 when it has one). */
+  private leaderlessFor(): number {
+    if (this.o.hasLeader?.() ?? true) {
+      this.leaderlessSince = null;
+      return 0;
+    }
+    const now = this.now();
+    this.leaderlessSince ??= now;
+    return now - this.leaderlessSince;
   }
 
   private onAck(data: Uint8Array): void {

@@ -20,7 +20,9 @@ export type WatchCancelReason =
   | 'compacted'
   /** One revision's events do not fit in a NATS message. */
   | 'tooLarge'
-  | 'internal';
+  | 'internal'
+  /** The node has known no leader for a while: its events may have stopped; resume elsewhere. */
+  | 'noLeader';
 
 export type WatchMessageBody =
   | { type: 'events'; lastRevision: number; events: WatchEvent[] }

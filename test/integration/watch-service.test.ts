@@ -176,4 +176,28 @@ test('an idle watch gets progress at the store revision; a create below the hist
   w.close();
 });
 
+test('a node without a leader for leaderlessMs cancels its watches (noLeader) and refuses new ones', async () => {
+  service.stop();
+  let leader = true;
+  service = new WatchService({
+    nc, cluster: 't', nodeId: 'n1', store: () => store, logger: pino({ level: 'silent' }),
+    progressIntervalMs: 100, ackTimeoutMs: 5000, hasLeader: () => leader, leaderlessMs: 300,
+  });
+  service.start();
+  const w = await watcher({ prefix: 'nl/' });
+  leader = false;
+  await sleep(150);
+  assert.is(w.cancelled(), undefined, 'a short election is not a reason');
+  await waitFor(() => w.cancelled() !== undefined, 2000, 10);
+  assert.is(w.cancelled()!.reason, 'noLeader');
+  assert.is(service.size, 0);
+  const refused = await watcher({ prefix: 'nl/', id: 'refused' }).then(() => null, (err: { code?: string }) => err);
+  assert.is(refused?.code, 'Unavailable');
+  leader = true;
+  const again = await watcher({ prefix: 'nl/' });
+  assert.is(service.size, 1);
+  again.close();
+  w.close();
+});
+
 test.run();
