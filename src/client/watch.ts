@@ -139,11 +139,13 @@ export class Watch implements AsyncIterable<WatchEventView>, AsyncIterator<Watch
         this.o.onProgress?.(body.revision);
         break;
       case 'cancelled':
-        if (body.reason === 'compacted') this.finish(new CompactedError(this.received + 1, body.compactRevision));
-        else if (body.reason === 'slowConsumer' || body.reason === 'tooLarge') {
+        if (body.reason === 'slowConsumer' || body.reason === 'tooLarge') {
           this.finish(new CancelledError(`watch cancelled by node ${msg.nodeId} (${body.reason}): ${body.message}`));
         } else if (body.reason !== 'cancelled') {
-          this.restart(); // nodeStopping, clientGone, internal: resume elsewhere
+          // nodeStopping, clientGone, noLeader, internal: resume elsewhere. compacted too: that node
+          // may just hold less history (restarted from a snapshot); create() asks every member and
+          // ends the watch with CompactedError only if none has the revision.
+          this.restart();
         }
         break;
     }

@@ -131,8 +131,9 @@ export class WatchService {
 
   /** From now on the hub hands this watch every applied revision >= its cursor. */
   private attach(stream: WatchStream): void {
-    const hub = this.o.store().watches;
-    stream.handle = hub.watch(
+    const store = this.o.store();
+    stream.attachedTo = store;
+    stream.handle = store.watches.watch(
       { key: stream.key, rangeEnd: stream.rangeEnd, startRevision: stream.cursor, prevKv: stream.prevKv },
       (batch) => {
         stream.enqueue(batch);
@@ -232,8 +233,14 @@ export class WatchService {
       return;
     }
     const cache = new WatchBodyCache(this.o.nodeId);
-    const revision = this.o.store().revision;
+    const store = this.o.store();
+    const revision = store.revision;
     for (const stream of [...this.streams.values()]) {
+      if (stream.live && stream.attachedTo !== store) {
+        // The store was replaced (a snapshot installed) without ending this watch: its events stopped.
+        this.end(stream, 'internal', 'the node replaced its state with a snapshot');
+        continue;
+      }
       if (now - stream.lastAckAt > this.ackTimeoutMs) {
         this.end(stream, 'clientGone', `no acknowledgement for ${Math.round(now - stream.lastAckAt)} ms`);
         continue;

@@ -35,6 +35,8 @@ export class WatchStream {
   pending: WatchBatch[] = [];
   /** Set while live (attached to the hub). */
   handle: WatchHandle | null = null;
+  /** The store whose hub the watch is attached to (a replaced store means the watch must end). */
+  attachedTo: object | null = null;
   /** While catching up: the next revision to read from history. */
   cursor: number;
   /** The highest revision whose matching events have all been handed to pending (or sent). */

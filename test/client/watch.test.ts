@@ -131,6 +131,16 @@ test('compaction ends the iteration with CompactedError; a slow consumer with Ca
   assert.is(await w.next().then(() => null, (e: KeelError) => e.code), 'Compacted');
   assert.equal(f.sent.map((b) => b.type), ['watchCreate', 'memberList', 'watchCreate', 'watchCreate'], 'every member was asked');
 
+  // A node that drops a running watch as compacted: the watch is created again (here: on n2).
+  const h = fakes();
+  const moved = new Watch({ requester: h.requester, mux: h.mux, key: enc.encode('k'), rangeEnd: new Uint8Array(0) }, { startRevision: 3 });
+  await moved.ready;
+  moved.onMessage('0', message('n1', 2, { type: 'cancelled', reason: 'compacted', message: 'snapshot installed', compactRevision: 40 }));
+  await flush();
+  assert.is(h.creates().length, 2);
+  assert.is(h.creates()[1]!.startRevision, 3);
+  await moved.cancel();
+
   const g = fakes();
   const slow = new Watch({ requester: g.requester, mux: g.mux, key: enc.encode('k'), rangeEnd: new Uint8Array(0) });
   await slow.ready;

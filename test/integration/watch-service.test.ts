@@ -176,6 +176,16 @@ test('an idle watch gets progress at the store revision; a create below the hist
   w.close();
 });
 
+test('a live watch on a store that was replaced (snapshot installed) is ended so its client resumes', async () => {
+  const w = await watcher({ prefix: 'r/' });
+  w.ack(0);
+  store = new KvStore(); // what the node does when it installs a snapshot from the leader
+  await waitFor(() => w.cancelled() !== undefined, 2000, 10);
+  assert.is(w.cancelled()!.reason, 'internal');
+  assert.match(w.cancelled()!.message, /snapshot/);
+  w.close();
+});
+
 test('a node without a leader for leaderlessMs cancels its watches (noLeader) and refuses new ones', async () => {
   service.stop();
   let leader = true;
