@@ -3,6 +3,7 @@
 //   keel.<c>.leader.<type>            writes; only the current leader subscribes
 //   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
 //   keel.<c>.node.<nodeId>.<type>     a request for one particular node
+//   keel.<c>.watch.<nodeId>.ack       watch acknowledgements (plain publish; see WATCH.md, watch-messages.ts)
 import { InvalidArgumentError } from '../codec/errors.js';
 import type { RequestType } from '../codec/types.js';
 
