@@ -103,6 +103,29 @@ test('the serving node killed mid-stream: the watch continues on another node, n
   await waitForLeader(client);
 });
 
+test('the serving node stopped gracefully: the watch moves at once (nodeStopping), no gap, no duplicate', async () => {
+  const start = (await client.put('gs/start', '0')).header.revision;
+  const watch = client.watch({ prefix: 'gs/' }, { startRevision: start });
+  await watch.ready;
+  const node = watch.servingNode;
+  assert.equal(summary(await take(watch, 1)), [`${start} put gs/start=0`]);
+  const stopping = cluster.nodes.get(node)!.stop('SIGTERM');
+  const t0 = Date.now();
+  await waitFor(() => watch.servingNode !== node, 2500, 20); // well before the 3 s silence timeout
+  const movedIn = Date.now() - t0;
+  await stopping;
+  const written: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const r = await client.put(`gs/${i}`, `v${i}`);
+    written.push(`${r.header.revision} put gs/${i}=v${i}`);
+  }
+  assert.equal(summary(await take(watch, 10)), written);
+  assert.ok(movedIn < 2500, `moved after ${movedIn} ms`);
+  await watch.cancel();
+  cluster.startNode(node);
+  await waitForLeader(client);
+});
+
 test('1,000 concurrent watchers on one prefix all receive every event', async () => {
   const watches = Array.from({ length: 1000 }, () => client.watch({ prefix: 'fan/' }));
   await Promise.all(watches.map((w) => w.ready));
