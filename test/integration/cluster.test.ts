@@ -87,6 +87,57 @@ test('the whole cluster restarted keeps every key and revision', async () => {
   assert.ok(after.header.revision >= before.header.revision);
 });
 
+test('malformed, oversized and invalid requests get typed error responses while the cluster keeps serving', async () => {
+  const { connect: natsConnect } = await import('nats');
+  const { decodeResponse, encodeRequest } = await import('../../src/codec/index.js');
+  const nc = await natsConnect({ servers: cluster.nats.url });
+  try {
+    const ask = async (subject: string, data: Uint8Array) => decodeResponse((await nc.request(subject, data, { timeout: 3000 })).data);
+    const garbage = await ask('keel.default.leader.put', Uint8Array.of(0xff, 0xff, 0xff, 0x01));
+    assert.is(garbage.error?.code, 'InvalidArgument');
+    const empty = await ask('keel.default.api.range', new Uint8Array(0));
+    assert.is(empty.error?.code, 'InvalidArgument');
+    const bigKey = encodeRequest({
+      requestId: { clientId: 'raw', seq: 1 },
+      body: { type: 'put', key: new Uint8Array(5000), value: new Uint8Array(1), lease: 0, prevKv: false },
+    });
+    assert.is((await ask('keel.default.leader.put', bigKey)).error?.code, 'KeyTooLarge');
+    const bigValue = encodeRequest({
+      requestId: { clientId: 'raw', seq: 2 },
+      body: { type: 'put', key: Uint8Array.of(1), value: new Uint8Array(900 * 1024), lease: 0, prevKv: false },
+    });
+    assert.ok(['ValueTooLarge', 'RequestTooLarge'].includes((await ask('keel.default.leader.put', bigValue)).error?.code ?? ''));
+    const noId = encodeRequest({ requestId: null, body: { type: 'put', key: Uint8Array.of(1), value: Uint8Array.of(1), lease: 0, prevKv: false } });
+    assert.is((await ask('keel.default.leader.put', noId)).error?.code, 'InvalidArgument');
+    const unknown = await ask('keel.default.api.frobnicate', encodeRequest({ requestId: null, body: { type: 'status' } }));
+    assert.ok(unknown.error, 'an unknown operation is answered with an error');
+  } finally {
+    await nc.close();
+  }
+  await client.put('after/garbage', 'fine');
+  assert.is((await client.get('after/garbage'))?.valueString, 'fine');
+  const st = await client.clusterStatus();
+  assert.ok(st.members.every((m) => m.status !== null), 'every node still answers');
+});
+
+test('the CLI against the real cluster: put, get, range, del, status, member list', async () => {
+  const { runCli } = await import('../helpers/processes.js');
+  const keel = (...args: string[]) => runCli([...args, '--servers', cluster.nats.url]);
+  assert.is((await keel('put', 'cli/a', '1')).stdout, 'OK\n');
+  await keel('put', 'cli/b', '2');
+  assert.is((await keel('get', 'cli/a')).stdout, 'cli/a\n1\n');
+  assert.is((await keel('range', 'cli/', '--prefix')).stdout, 'cli/a\n1\ncli/b\n2\n');
+  const json = JSON.parse((await keel('get', 'cli/b', '--json')).stdout) as { kv: { key: string; value: string } };
+  assert.equal([json.kv.key, json.kv.value], ['cli/b', '2']);
+  assert.is((await keel('del', 'cli/', '--prefix')).stdout.trim(), '2');
+  assert.is((await keel('get', 'cli/a')).stdout, '');
+  const status = (await keel('status')).stdout;
+  for (const id of cluster.ids) assert.match(status, new RegExp(`^${id}\\s+\\d+\\s+(leader|follower)`, 'm'));
+  assert.match(status, /LAG/);
+  const members = (await keel('member', 'list')).stdout;
+  for (const id of cluster.ids) assert.match(members, new RegExp(id));
+});
+
 test('a second node on the same data directory is refused with the holder named', async () => {
   const { spawnNode } = await import('../../src/node/local-cluster.js');
   const holder = cluster.nodes.get('n2')!;
