@@ -1,26 +1,20 @@
 // A real three-node cluster: a real nats-server, three `keel serve` processes, the client library.
 // What a user would see: writes readable from every node, failover within 3 s, catch-up after a
 // restart, no acknowledged write lost, a full-cluster restart keeping the data.
+import { readFile } from 'node:fs/promises';
+import { connect as natsConnect } from 'nats';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type KeelClient } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { clusterLeader, waitFor, waitForLeader } from './helpers.js';
+import type { KeelClient } from '../../src/client/index.js';
+import { decodeResponse, encodeRequest } from '../../src/codec/index.js';
+import { spawnNode, type LocalCluster } from '../../src/node/local-cluster.js';
+import { runCli } from '../helpers/processes.js';
+import { clusterLeader, useCluster, waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: cluster');
 let cluster: LocalCluster;
 let client: KeelClient;
-
-test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info' });
-  client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 });
-  await waitForLeader(client);
-});
-
-test.after(async () => {
-  await client?.close();
-  await cluster?.stop();
-});
+useCluster(test, { logLevel: 'info' }, (shared) => ({ cluster, client } = shared));
 
 test('a write on the leader reads back from every node, linearizable and serializable', async () => {
   const put = await client.put('greeting', 'hello');
@@ -88,8 +82,6 @@ test('the whole cluster restarted keeps every key and revision', async () => {
 });
 
 test('malformed, oversized and invalid requests get typed error responses while the cluster keeps serving', async () => {
-  const { connect: natsConnect } = await import('nats');
-  const { decodeResponse, encodeRequest } = await import('../../src/codec/index.js');
   const nc = await natsConnect({ servers: cluster.nats.url });
   try {
     const ask = async (subject: string, data: Uint8Array) => decodeResponse((await nc.request(subject, data, { timeout: 3000 })).data);
@@ -121,7 +113,6 @@ test('malformed, oversized and invalid requests get typed error responses while 
 });
 
 test('the CLI against the real cluster: put, get, range, del, status, member list', async () => {
-  const { runCli } = await import('../helpers/processes.js');
   const keel = (...args: string[]) => runCli([...args, '--servers', cluster.nats.url]);
   assert.is((await keel('put', 'cli/a', '1')).stdout, 'OK\n');
   await keel('put', 'cli/b', '2');
@@ -139,13 +130,11 @@ test('the CLI against the real cluster: put, get, range, del, status, member lis
 });
 
 test('a second node on the same data directory is refused with the holder named', async () => {
-  const { spawnNode } = await import('../../src/node/local-cluster.js');
   const holder = cluster.nodes.get('n2')!;
   const intruder = spawnNode({ id: 'n2', peers: cluster.ids, servers: cluster.nats.url, dataDir: cluster.dataDir, logFile: `${cluster.dataDir}/intruder.log` });
   const code = await intruder.exited;
   await intruder.stop();
   assert.is.not(code, 0);
-  const { readFile } = await import('node:fs/promises');
   const out = await readFile(`${cluster.dataDir}/intruder.log`, 'utf8');
   assert.match(out, new RegExp(`pid ${holder.child.pid}`));
   // The holder keeps serving.

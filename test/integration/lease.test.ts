@@ -2,40 +2,15 @@
 // (and watchers see it), a lease kept alive survives the leader's death, and the CLI's lease commands.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type KeelClient, type Watch, type WatchEventView } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import type { KeelClient, Watch, WatchEventView } from '../../src/client/index.js';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { runCli, spawnTs, CLI_MAIN } from '../helpers/processes.js';
-import { clusterLeader, waitFor, waitForLeader } from './helpers.js';
+import { clusterLeader, take, useCluster, waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: leases');
 let cluster: LocalCluster;
 let client: KeelClient;
-
-test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] });
-  client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 });
-  await waitForLeader(client);
-});
-
-test.after(async () => {
-  await client?.close();
-  await cluster?.stop();
-});
-
-async function take(watch: Watch, n: number, timeoutMs = 10_000): Promise<WatchEventView[]> {
-  const out: WatchEventView[] = [];
-  const timer = setTimeout(() => void watch.cancel(), timeoutMs);
-  try {
-    while (out.length < n) {
-      const r = await watch.next();
-      if (r.done) throw new Error(`watch ended after ${out.length} of ${n} events`);
-      out.push(r.value);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return out;
-}
+useCluster(test, { logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] }, (shared) => ({ cluster, client } = shared));
 
 const keel = (args: string[]) => runCli([...args, '--servers', cluster.nats.url]);
 

@@ -3,25 +3,15 @@
 // `keel brokers list|watch`.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type KeelClient, type NodeChange } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import type { KeelClient, NodeChange } from '../../src/client/index.js';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { CLI_MAIN, runCli, spawnTs } from '../helpers/processes.js';
-import { waitFor, waitForLeader } from './helpers.js';
+import { useCluster, waitFor } from './helpers.js';
 
 const test = suite('integration: broker registry');
 let cluster: LocalCluster;
 let client: KeelClient;
-
-test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] });
-  client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 });
-  await waitForLeader(client);
-});
-
-test.after(async () => {
-  await client?.close();
-  await cluster?.stop();
-});
+useCluster(test, { logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] }, (shared) => ({ cluster, client } = shared));
 
 async function next(changes: AsyncIterator<NodeChange>, timeoutMs = 5000): Promise<NodeChange> {
   let timer: NodeJS.Timeout | undefined;

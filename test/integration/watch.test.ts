@@ -3,41 +3,15 @@
 // `keel watch`.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type KeelClient, type Watch, type WatchEventView } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import type { KeelClient, Watch, WatchEventView } from '../../src/client/index.js';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { runCli } from '../helpers/processes.js';
-import { waitFor, waitForLeader } from './helpers.js';
+import { take, useCluster, waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: watch');
 let cluster: LocalCluster;
 let client: KeelClient;
-
-test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] });
-  client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 });
-  await waitForLeader(client);
-});
-
-test.after(async () => {
-  await client?.close();
-  await cluster?.stop();
-});
-
-/** Takes `n` events from a watch (fails after timeoutMs). */
-async function take(watch: Watch, n: number, timeoutMs = 10_000): Promise<WatchEventView[]> {
-  const out: WatchEventView[] = [];
-  const timer = setTimeout(() => void watch.cancel(), timeoutMs);
-  try {
-    while (out.length < n) {
-      const r = await watch.next();
-      if (r.done) throw new Error(`watch ended after ${out.length} of ${n} events`);
-      out.push(r.value);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return out;
-}
+useCluster(test, { logLevel: 'warn', nodeArgs: ['--election-tick-ms', '20'] }, (shared) => ({ cluster, client } = shared));
 
 const summary = (evs: WatchEventView[]) => evs.map((e) => `${e.revision} ${e.type} ${e.kv.keyString}=${e.kv.valueString}`);
 
