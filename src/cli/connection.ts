@@ -1,17 +1,11 @@
 // The CLI's global options (NATS connection, cluster, timeout, output) and the client built from them.
 import type { Argv } from 'yargs';
 import { connect, type ConnectOptions, type KeelClient } from '../client/index.js';
+import { applyAuthFlags, type NatsAuthFlags } from '../transport/api-connect.js';
 
-export interface GlobalArgs {
+export interface GlobalArgs extends NatsAuthFlags {
   servers?: string;
   cluster?: string;
-  user?: string;
-  password?: string;
-  token?: string;
-  creds?: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
   timeout?: number;
   json?: boolean;
 }
@@ -41,11 +35,7 @@ export function connectOptionsOf(a: GlobalArgs): ConnectOptions {
     timeoutMs: Math.min(2000, deadlineMs),
     name: 'keel-cli',
   };
-  if (a.user !== undefined) o.user = a.user;
-  if (a.password !== undefined) o.pass = a.password;
-  if (a.token !== undefined) o.token = a.token;
-  if (a.creds !== undefined) o.credsFile = a.creds;
-  if (a.tlsCa || a.tlsCert || a.tlsKey) o.tls = { caFile: a.tlsCa, certFile: a.tlsCert, keyFile: a.tlsKey };
+  applyAuthFlags(o, a);
   return o;
 }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
-import { normalizeServers, type NatsAuthOptions } from '../transport/api-connect.js';
+import { applyAuthFlags, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
 
 export interface NodeConfig {
@@ -55,7 +55,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
 };
 
 /** The flags of `keel serve` (yargs camel-cases them); every one optional. */
-export interface NodeFlags {
+export interface NodeFlags extends NatsAuthFlags {
   id?: string;
   peers?: string | string[];
   cluster?: string;
@@ -63,13 +63,6 @@ export interface NodeFlags {
   data?: string;
   config?: string;
   logLevel?: string;
-  user?: string;
-  password?: string;
-  token?: string;
-  creds?: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
   electionTickMs?: number;
   electionTicks?: number;
   heartbeatTicks?: number;
@@ -190,13 +183,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new InvalidArgumentError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
 
   const nats: NodeConfig['nats'] = { servers: normalizeServers(list(f.servers) ?? d.nats.servers), name: `keel-${id}` };
-  if (f.user !== undefined) nats.user = f.user;
-  if (f.password !== undefined) nats.pass = f.password;
-  if (f.token !== undefined) nats.token = f.token;
-  if (f.creds !== undefined) nats.credsFile = f.creds;
-  if (f.tlsCa !== undefined || f.tlsCert !== undefined || f.tlsKey !== undefined) {
-    nats.tls = { caFile: f.tlsCa, certFile: f.tlsCert, keyFile: f.tlsKey };
-  }
+  applyAuthFlags(nats, f);
 
   const config: NodeConfig = {
     id,

@@ -25,6 +25,28 @@ export interface NatsAuthOptions {
   name?: string;
 }
 
+/** The NATS auth and TLS flags shared by `keel serve` and the CLI's other commands. */
+export interface NatsAuthFlags {
+  user?: string;
+  password?: string;
+  token?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** Copies the auth and TLS flags that are set onto connection settings. */
+export function applyAuthFlags(target: NatsAuthOptions, f: NatsAuthFlags): void {
+  if (f.user !== undefined) target.user = f.user;
+  if (f.password !== undefined) target.pass = f.password;
+  if (f.token !== undefined) target.token = f.token;
+  if (f.creds !== undefined) target.credsFile = f.creds;
+  if (f.tlsCa !== undefined || f.tlsCert !== undefined || f.tlsKey !== undefined) {
+    target.tls = { caFile: f.tlsCa, certFile: f.tlsCert, keyFile: f.tlsKey };
+  }
+}
+
 export function normalizeServers(servers: string | string[] | undefined): string[] {
   const list = (Array.isArray(servers) ? servers : [servers ?? DEFAULT_SERVERS])
     .flatMap((s) => s.split(','))
