@@ -5,12 +5,13 @@
 // committed entries, advance. One Ready is processed at a time; everything that happens meanwhile
 // (proposals, messages, ticks) collects in the core and forms the next, larger Ready — that is the
 // batching of fsyncs and messages. A leader sends its appends before its own fsync (Raft thesis
-// §10.2.1: its own copy counts toward the commit only once advance() says it is durable); a
-// follower or candidate persists first, since its replies promise durability or a vote.
+// §10.2.1); that is safe because the commit index those appends lead to only leaves in a later
+// Ready, after this one's fsync, and a write is acknowledged only when applied from a durable log.
+// A follower or candidate persists first, since its replies promise durability or a vote.
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
-import { NotLeaderError } from '../codec/errors.js';
+import { CompactedError, NotLeaderError } from '../codec/errors.js';
 import type { Command, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
@@ -26,7 +27,6 @@ import { ReadBatcher } from './read-batcher.js';
 import { WatchService } from './watch-service.js';
 import { restoreFromDisk } from './snapshot-restore.js';
 import { DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
-import { CompactedError } from '../codec/errors.js';
 
 export interface NodeOptions {
   id: string;
@@ -161,11 +161,6 @@ export class KeelNode {
   }
 
   /**
-   * Proposes a command; throws ProposalDroppedError when this node is not the leader. Proposals made
-   * in one turn of the event loop reach Raft together as one batch (one append message per
-   * follower); the decoded command is remembered so the leader does not decode it again to apply it.
-   */
-  /**
    * Proposes a membership change (leader only); returns the index of its config entry. Throws
    * ProposalDroppedError (not the leader) or ConfChangeRejectedError (another change pending, ...).
    */
@@ -175,6 +170,11 @@ export class KeelNode {
     return this.raft.status().lastIndex;
   }
 
+  /**
+   * Proposes a command; throws ProposalDroppedError when this node is not the leader. Proposals made
+   * in one turn of the event loop reach Raft together as one batch (one append message per
+   * follower); the decoded command is remembered so the leader does not decode it again to apply it.
+   */
   propose(cmd: Command): void {
     if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
     const data = encodeCommand(cmd);
