@@ -29,6 +29,21 @@ test('a write on the leader reads back from every node, linearizable and seriali
   }
 });
 
+test('keel status --json: every node with its pid and one leader', async () => {
+  let last = '';
+  await waitFor(async () => {
+    const r = await runCli(['status', '--servers', cluster.nats.url, '--json']);
+    assert.is(r.code, 0, r.stderr);
+    last = r.stdout;
+    const doc = JSON.parse(r.stdout) as { leader: string; members: { id: string; reachable: boolean; status: { pid: number; role: string } | null }[] };
+    if (doc.members.length !== 3 || !doc.members.every((m) => m.reachable)) return false;
+    for (const m of doc.members) assert.is(m.status!.pid, cluster.nodes.get(m.id)!.child.pid);
+    assert.is(doc.members.filter((m) => m.status!.role === 'leader').length, 1);
+    assert.is(doc.members.find((m) => m.status!.role === 'leader')!.id, doc.leader);
+    return true;
+  }, 10_000, 200).catch(() => assert.unreachable(`not every node answered: ${last}`));
+});
+
 test('the leader killed with SIGKILL: a new leader within 3 s, writes continue, the node catches up on restart', async () => {
   const acknowledged = new Map<string, string>();
   for (let i = 0; i < 50; i++) {
@@ -39,6 +54,10 @@ test('the leader killed with SIGKILL: a new leader within 3 s, writes continue, 
   const killedAt = Date.now();
   cluster.nodes.get(oldLeader)!.child.kill('SIGKILL');
   await cluster.nodes.get(oldLeader)!.exited;
+  // A write issued at once is retried by the client until a new leader takes it.
+  const first = await client.put('failover/first', 'x');
+  assert.is.not(first.header.nodeId, oldLeader);
+  acknowledged.set('failover/first', 'x');
 
   // Keep writing through the failover: every write the client saw acknowledged must survive.
   let newLeader = '';
