@@ -57,6 +57,9 @@ export class NodeApiHandler implements ApiHandler {
       case 'memberList':
         return this.respond(this.members());
       case 'watchCreate':
+        // Linearizable start: the node first applies everything committed before the request, so a
+        // compaction or write the caller saw acknowledged is reflected ("from now" included).
+        await this.node.reads.waitLinearizable();
         this.node.watches.create(body);
         return this.respond({ type: 'watchCreate', watchId: body.watchId });
       case 'watchCancel':
