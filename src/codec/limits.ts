@@ -54,24 +54,17 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
   if (isMutatingBody(body)) checkRequestId(req);
   switch (body.type) {
     case 'put':
-      checkKey(body.key, limits);
-      checkValue(body.value, limits);
-      checkNonNegative('lease', body.lease);
-      return;
     case 'deleteRange':
-      checkRange(body.key, body.rangeEnd, limits);
-      return;
     case 'range':
-      checkRange(body.key, body.rangeEnd, limits);
-      checkNonNegative('limit', body.limit);
+      checkKvOp(body, limits);
       return;
     case 'txn':
       checkListLength(body.compare.length, limits);
       checkListLength(body.success.length, limits);
       checkListLength(body.failure.length, limits);
       body.compare.forEach((c) => checkCompare(c, limits));
-      body.success.forEach((op) => checkTxnOp(op, limits));
-      body.failure.forEach((op) => checkTxnOp(op, limits));
+      body.success.forEach((op) => checkKvOp(op, limits));
+      body.failure.forEach((op) => checkKvOp(op, limits));
       return;
     case 'compact':
       checkPositive('compact revision', body.revision);
@@ -166,7 +159,8 @@ function checkCompare(c: Compare, limits: Limits): void {
   else checkNonNegative(`compare ${c.target}`, c.number);
 }
 
-function checkTxnOp(op: TxnOp, limits: Limits): void {
+/** A put, deleteRange or range, alone or inside a transaction. */
+function checkKvOp(op: TxnOp, limits: Limits): void {
   switch (op.type) {
     case 'put':
       checkKey(op.key, limits);
