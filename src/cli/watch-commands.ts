@@ -42,17 +42,8 @@ export function watchCommands<T>(y: Argv<T>): Argv<T> {
 }
 
 async function watchKeys(a: Args<WatchArgs>): Promise<void> {
-  checkCount(a.count);
   const sel = selectorOf(a.key, a.end, a.prefix ?? false);
-  await untilStopped(a, async (client, stopped) => {
-    const watch = client.watch(sel, { startRevision: a.rev, prevKv: a.prevKv });
-    stopped.then(() => watch.cancel(), () => undefined);
-    let n = 0;
-    for await (const ev of watch) {
-      printEvent(a, ev);
-      if (a.count !== undefined && ++n >= a.count) break;
-    }
-  });
+  await follow(a, (client) => client.watch(sel, { startRevision: a.rev, prevKv: a.prevKv }), (ev) => printEvent(a, ev));
 }
 
 async function brokersList(a: Args<object>): Promise<void> {
@@ -62,13 +53,22 @@ async function brokersList(a: Args<object>): Promise<void> {
 }
 
 async function brokersWatch(a: Args<BrokerWatchArgs>): Promise<void> {
+  await follow(a, (client) => client.watchNodes({ startRevision: a.rev }), (change) => printChange(a, change));
+}
+
+/** Prints what a stream yields until Ctrl-C, or until `--count` items when given. */
+async function follow<T>(
+  a: GlobalArgs & { count?: number },
+  open: (client: KeelClient) => AsyncIterable<T> & { cancel(): Promise<void> },
+  show: (item: T) => void,
+): Promise<void> {
   checkCount(a.count);
   await untilStopped(a, async (client, stopped) => {
-    const changes = client.watchNodes({ startRevision: a.rev });
-    stopped.then(() => changes.cancel(), () => undefined);
+    const stream = open(client);
+    stopped.then(() => stream.cancel(), () => undefined);
     let n = 0;
-    for await (const change of changes) {
-      printChange(a, change);
+    for await (const item of stream) {
+      show(item);
       if (a.count !== undefined && ++n >= a.count) break;
     }
   });
