@@ -17,3 +17,4 @@ export { LeaseKeepAlive } from './lease-keepalive.js';
 export type { KeepAliveOptions } from './lease-keepalive.js';
 export { BROKERS_PREFIX } from './registry.js';
 export type { BrokerInfo, BrokerRegistration, NodeChange, RegisterOptions, RegisteredBroker } from './registry.js';
+export type { KeyValueApi } from './kv-api.js';

@@ -1,10 +1,11 @@
 // The broker registry (DESIGN.md "Cluster registry"): a broker is the key /keel/brokers/<id>, whose
 // value is its info as JSON, attached to a lease. Its heartbeat is the lease's keep-alive; when
 // heartbeats stop, the lease expires, the leader deletes the key, and watchers see the delete. So
-// the registry has exactly the guarantees of keys, leases and watches, and nothing of its own.
+// the registry has exactly the guarantees of keys, leases and watches, and nothing of its own. It
+// uses only the KeyValueApi (kv-api.ts), not the client itself.
 import { InvalidArgumentError, KeelError } from '../codec/errors.js';
 import { bytesToString } from './bytes.js';
-import type { KeelClient } from './client.js';
+import type { KeyValueApi } from './kv-api.js';
 import type { LeaseKeepAlive } from './lease-keepalive.js';
 import type { KeyValueView } from './results.js';
 import type { Watch, WatchEventView } from './watch.js';
@@ -52,7 +53,7 @@ export interface BrokerRegistration {
 export class BrokerRegistry {
   private readonly open = new Set<Registration>();
 
-  constructor(private readonly client: KeelClient) {}
+  constructor(private readonly client: KeyValueApi) {}
 
   async register(info: BrokerInfo, o: RegisterOptions = {}): Promise<BrokerRegistration> {
     const full = normalize(info);
@@ -104,7 +105,7 @@ class Registration implements BrokerRegistration {
   private closed = false;
 
   constructor(
-    private readonly client: KeelClient,
+    private readonly client: KeyValueApi,
     private info: Required<BrokerInfo>,
     private readonly ttlMs: number,
     private readonly forget: () => void,
