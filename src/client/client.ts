@@ -10,11 +10,12 @@ import { CancelledError, InvalidArgumentError, UnavailableError } from '../codec
 import { resolveSelector, type KeyLike, type KeySelector, type ValueLike } from './bytes.js';
 import { LeaseApi } from './lease.js';
 import { BrokerRegistry, type BrokerInfo, type BrokerRegistration, type NodeChange, type RegisterOptions, type RegisteredBroker } from './registry.js';
+import { fenceGuards, type FenceOption } from './fence.js';
 import { Requester } from './requester.js';
 import {
   KeyValueView, toDeleteItem, toRangeItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
   type DeleteResponse, type KeyValueWithHeader, type MembersResponse, type MemberStatus, type PutResponse,
-  type RangeResponse, type StatusResponse, type TxnResponse,
+  type RangeResponse, type StatusResponse, type TxnItem, type TxnResponse,
 } from './results.js';
 import { TxnBuilder, op, txnRequestOf, type DeleteOptions, type PutOptions, type TxnSpec } from './txn.js';
 import { Watch, type WatchOptions } from './watch.js';
@@ -143,7 +144,12 @@ export class KeelClient {
     return this.writes.inFlight;
   }
 
-  async put(key: KeyLike, value: ValueLike, o: PutOptions = {}): Promise<PutResponse> {
+  /** With `fence`, applied only while the broker still has that epoch (else FencedError, nothing applied). */
+  async put(key: KeyLike, value: ValueLike, o: PutOptions & FenceOption = {}): Promise<PutResponse> {
+    if (o.fence !== undefined) {
+      const { header, responses } = await this.txn({ success: [op.put(key, value, o)], guard: fenceGuards(o.fence) });
+      return { header, prevKv: (responses[0] as Extract<TxnItem, { type: 'put' }>).prevKv };
+    }
     const { header, body } = await this.write(op.put(key, value, o), 'put');
     return { header, prevKv: viewOf(body.prevKv) };
   }
@@ -165,7 +171,12 @@ export class KeelClient {
     return { header, ...toRangeItem(body) };
   }
 
-  async delete(sel: KeyLike | KeySelector, o: DeleteOptions = {}): Promise<DeleteResponse> {
+  async delete(sel: KeyLike | KeySelector, o: DeleteOptions & FenceOption = {}): Promise<DeleteResponse> {
+    if (o.fence !== undefined) {
+      const { header, responses } = await this.txn({ success: [op.delete(sel, o)], guard: fenceGuards(o.fence) });
+      const { deleted, prevKvs } = responses[0] as Extract<TxnItem, { type: 'deleteRange' }>;
+      return { header, deleted, prevKvs };
+    }
     const { header, body } = await this.write(op.delete(sel, o), 'deleteRange');
     return { header, ...toDeleteItem(body) };
   }

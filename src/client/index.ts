@@ -18,3 +18,5 @@ export type { KeepAliveOptions } from './lease-keepalive.js';
 export { BROKERS_PREFIX } from './registry.js';
 export type { BrokerInfo, BrokerRegistration, NodeChange, RegisterOptions, RegisteredBroker } from './registry.js';
 export type { KeyValueApi } from './kv-api.js';
+export { fenceGuards } from './fence.js';
+export type { Fence, FenceOption } from './fence.js';

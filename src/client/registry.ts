@@ -10,7 +10,8 @@ import type { LeaseKeepAlive } from './lease-keepalive.js';
 import type { KeyValueView } from './results.js';
 import type { Watch, WatchEventView } from './watch.js';
 
-export const BROKERS_PREFIX = '/keel/brokers/';
+export { BROKERS_PREFIX } from './broker-keys.js';
+import { BROKERS_PREFIX } from './broker-keys.js';
 
 export interface BrokerInfo {
   id: string;

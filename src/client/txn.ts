@@ -66,15 +66,19 @@ export interface TxnSpec {
   compare?: Compare[];
   success?: TxnOp[];
   failure?: TxnOp[];
+  /** Must all hold or the txn fails with FencedError and neither branch runs (see fence.ts). */
+  guard?: Compare[];
 }
 
 export function txnRequestOf(spec: TxnSpec): TxnOpRequest {
-  return { compare: spec.compare ?? [], success: spec.success ?? [], failure: spec.failure ?? [] };
+  const request: TxnOpRequest = { compare: spec.compare ?? [], success: spec.success ?? [], failure: spec.failure ?? [] };
+  if (spec.guard && spec.guard.length > 0) request.guard = spec.guard;
+  return request;
 }
 
 /** Collects compares and branches; `commit()` sends them as one transaction. */
 export class TxnBuilder {
-  private readonly spec: Required<TxnSpec> = { compare: [], success: [], failure: [] };
+  private readonly spec: Required<TxnSpec> = { compare: [], success: [], failure: [], guard: [] };
   private readonly commitFn: (spec: TxnSpec) => Promise<TxnResponse>;
 
   constructor(commitFn: (spec: TxnSpec) => Promise<TxnResponse>) {
@@ -93,6 +97,12 @@ export class TxnBuilder {
 
   failure(...ops: TxnOp[]): this {
     this.spec.failure.push(...ops);
+    return this;
+  }
+
+  /** Guards (e.g. `fenceGuards({ broker, epoch })`): if one fails, FencedError and nothing is applied. */
+  guard(...compares: Compare[]): this {
+    this.spec.guard.push(...compares);
     return this;
   }
 

@@ -66,6 +66,10 @@ export class CancelledError extends KeelError {
 export class InternalError extends KeelError {
   constructor(message: string) { super('Internal', message); }
 }
+/** A write's fencing condition failed: the writer's broker epoch (or other guard) is stale. Nothing was applied. */
+export class FencedError extends KeelError {
+  constructor(message: string) { super('Fenced', message); }
+}
 
 const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   InvalidArgument: (b) => new InvalidArgumentError(b.message),
@@ -83,6 +87,7 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   Unavailable: (b) => new UnavailableError(b.message),
   Cancelled: (b) => new CancelledError(b.message),
   Internal: (b) => new InternalError(b.message),
+  Fenced: (b) => new FencedError(b.message),
 };
 
 /** Rebuilds the typed error a server sent. */

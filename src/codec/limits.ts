@@ -60,6 +60,8 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
       return;
     case 'txn':
       checkListLength(body.compare.length, limits);
+      checkListLength(body.guard?.length ?? 0, limits);
+      body.guard?.forEach((c) => checkCompare(c, limits));
       checkListLength(body.success.length, limits);
       checkListLength(body.failure.length, limits);
       body.compare.forEach((c) => checkCompare(c, limits));

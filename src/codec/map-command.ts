@@ -90,7 +90,7 @@ export function deleteRangeOpFromAvro(r: Decoded): Extract<TxnOp, { type: 'delet
 type Txn = Extract<CommandOp, { type: 'txn' }>;
 
 export function txnToAvro(op: Txn): object {
-  return { compare: op.compare, success: op.success.map(txnOpToAvro), failure: op.failure.map(txnOpToAvro) };
+  return { compare: op.compare, success: op.success.map(txnOpToAvro), failure: op.failure.map(txnOpToAvro), guard: op.guard ?? [] };
 }
 
 export function txnFromAvro(r: Decoded): Txn {
@@ -99,6 +99,7 @@ export function txnFromAvro(r: Decoded): Txn {
     compare: r.compare.map(compareFromAvro),
     success: r.success.map(txnOpFromAvro),
     failure: r.failure.map(txnOpFromAvro),
+    ...(r.guard.length > 0 ? { guard: r.guard.map(compareFromAvro) } : {}),
   };
 }
 

@@ -78,6 +78,11 @@ export interface TxnOpRequest {
   compare: Compare[];
   success: TxnOp[];
   failure: TxnOp[];
+  /**
+   * Fencing: when any of these fails, neither branch runs and the txn answers Fenced (a stale
+   * broker epoch, say). Unlike `compare`, a failed guard is an error, not the failure branch.
+   */
+  guard?: Compare[];
 }
 
 // ---------------------------------------------------------------- replicated commands
@@ -192,7 +197,8 @@ export type ErrorCode =
   | 'Timeout'
   | 'Unavailable'
   | 'Cancelled'
-  | 'Internal';
+  | 'Internal'
+  | 'Fenced';
 
 // ---------------------------------------------------------------- API messages
 // One request envelope and one response envelope for every operation; the NATS subject names the

@@ -48,3 +48,13 @@ export function compareHolds(keyspace: Keyspace, c: Compare): boolean {
 export function allComparesHold(keyspace: Keyspace, compares: Compare[]): boolean {
   return compares.every((c) => compareHolds(keyspace, c));
 }
+
+const SYMBOLS = { equal: '=', notEqual: '!=', greater: '>', less: '<' } as const;
+
+/** "createRevision(/keel/brokers/b1) = 42": for error messages. */
+export function describeCompare(c: Compare): string {
+  const key = Buffer.from(c.key).toString('utf8');
+  const subject = c.rangeEnd.length > 0 ? `${key}..${Buffer.from(c.rangeEnd).toString('utf8')}` : key;
+  const operand = c.target === 'value' ? JSON.stringify(Buffer.from(c.value).toString('utf8')) : String(c.number);
+  return `${c.target}(${subject}) ${SYMBOLS[c.result]} ${operand}`;
+}

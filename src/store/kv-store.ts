@@ -8,11 +8,11 @@ import type {
   ApplyOutcome, Command, CommandOp, CommandResult, KeyValue, RangeOp, RangeResult, TxnOpResult, WatchEvent,
 } from '../codec/types.js';
 import {
-  CompactedError, FutureRevisionError, InternalError, InvalidArgumentError, LeaseNotFoundError, UnimplementedError,
+  CompactedError, FencedError, FutureRevisionError, InternalError, InvalidArgumentError, LeaseNotFoundError, UnimplementedError,
   type KeelError,
 } from '../codec/errors.js';
 import { compareBytes, copyBytes, toKeyRange } from './bytes.js';
-import { allComparesHold } from './compare.js';
+import { allComparesHold, compareHolds, describeCompare } from './compare.js';
 import { DedupTable } from './dedup.js';
 import { EventHistory } from './history.js';
 import { Keyspace } from './keyspace.js';
@@ -276,6 +276,8 @@ export class KvStore implements WatchSource {
   }
 
   private txn(op: TxnCommand): ApplyOutcome {
+    const failedGuard = op.guard?.find((c) => !compareHolds(this.keyspace, c));
+    if (failedGuard) return this.failure(new FencedError(`fencing condition failed: ${describeCompare(failedGuard)}`));
     const succeeded = allComparesHold(this.keyspace, op.compare);
     const ops = succeeded ? op.success : op.failure;
     for (const child of ops) {

@@ -77,7 +77,7 @@ export function validateOp(op: CommandOp): string | null {
     case 'put': return checkPut(op);
     case 'deleteRange': return checkDelete(op);
     case 'txn': {
-      for (const c of op.compare) {
+      for (const c of [...op.compare, ...(op.guard ?? [])]) {
         const reason = checkCompare(c);
         if (reason) return reason;
       }
