@@ -5,3 +5,10 @@ export const BROKERS_PREFIX = '/keel/brokers/';
 export function brokerKey(id: string): string {
   return BROKERS_PREFIX + id;
 }
+
+/** Where a broker reports the store revision it has applied: /keel/applied/<id>, on its lease. */
+export const APPLIED_PREFIX = '/keel/applied/';
+
+export function appliedKey(id: string): string {
+  return APPLIED_PREFIX + id;
+}

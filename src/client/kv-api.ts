@@ -3,8 +3,8 @@
 // can be tested against a fake and never import the client back.
 import type { KeyLike, KeySelector, ValueLike } from './bytes.js';
 import type { LeaseApi } from './lease.js';
-import type { DeleteResponse, KeyValueWithHeader, PutResponse, RangeResponse } from './results.js';
-import type { PutOptions } from './txn.js';
+import type { DeleteResponse, KeyValueWithHeader, PutResponse, RangeResponse, TxnResponse } from './results.js';
+import type { PutOptions, TxnSpec } from './txn.js';
 import type { Watch, WatchOptions } from './watch.js';
 
 export interface KeyValueApi {
@@ -12,6 +12,7 @@ export interface KeyValueApi {
   put(key: KeyLike, value: ValueLike, o?: PutOptions): Promise<PutResponse>;
   delete(sel: KeyLike | KeySelector): Promise<DeleteResponse>;
   range(q: { prefix: KeyLike }): Promise<RangeResponse>;
+  txn(spec: TxnSpec): Promise<TxnResponse>;
   watch(target: KeySelector, o?: WatchOptions): Watch;
   readonly lease: Pick<LeaseApi, 'grant' | 'revoke' | 'keepAlive' | 'keepAliveOnce'>;
 }

@@ -66,6 +66,16 @@ export class CancelledError extends KeelError {
 export class InternalError extends KeelError {
   constructor(message: string) { super('Internal', message); }
 }
+/** A broker id is registered already (and the registration did not ask to replace it). */
+export class AlreadyRegisteredError extends KeelError {
+  readonly brokerId: string;
+  readonly epoch: number;
+  constructor(brokerId: string, epoch: number) {
+    super('AlreadyRegistered', `broker ${brokerId} is registered already (epoch ${epoch}); pass replace to take it over`);
+    this.brokerId = brokerId;
+    this.epoch = epoch;
+  }
+}
 /** A write's fencing condition failed: the writer's broker epoch (or other guard) is stale. Nothing was applied. */
 export class FencedError extends KeelError {
   constructor(message: string) { super('Fenced', message); }
@@ -88,6 +98,7 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   Cancelled: (b) => new CancelledError(b.message),
   Internal: (b) => new InternalError(b.message),
   Fenced: (b) => new FencedError(b.message),
+  AlreadyRegistered: (b) => new KeelError('AlreadyRegistered', b.message),
 };
 
 /** Rebuilds the typed error a server sent. */

@@ -198,7 +198,8 @@ export type ErrorCode =
   | 'Unavailable'
   | 'Cancelled'
   | 'Internal'
-  | 'Fenced';
+  | 'Fenced'
+  | 'AlreadyRegistered';
 
 // ---------------------------------------------------------------- API messages
 // One request envelope and one response envelope for every operation; the NATS subject names the

@@ -3,7 +3,7 @@
 // `keel brokers list|watch`.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KeelClient, NodeChange } from '../../src/client/index.js';
+import { AlreadyRegisteredError, FencedError, fenceGuards, op, type KeelClient, type NodeChange } from '../../src/client/index.js';
 import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { CLI_MAIN, runCli, spawnTs } from '../helpers/processes.js';
 import { useCluster, waitFor } from './helpers.js';
@@ -43,6 +43,48 @@ test('register, list, update and close; watchNodes sees join, update and leave',
   ]);
   assert.equal(await client.listNodes(), []);
   await changes.cancel();
+});
+
+test('epochs: a live id cannot register twice; replace bumps the epoch and fences the old registration', async () => {
+  const first = await client.registerNode({ id: 'ep1', address: 'a:1', role: 'broker' }, { ttlMs: 10_000 });
+  assert.ok(first.epoch > 0);
+  try {
+    await client.registerNode({ id: 'ep1', address: 'a:2', role: 'broker' }, { ttlMs: 10_000 });
+    assert.unreachable('a second registration of a live id must fail');
+  } catch (err) {
+    assert.instance(err, AlreadyRegisteredError);
+    assert.is((err as AlreadyRegisteredError).epoch, first.epoch);
+  }
+  await client.put('/ep1/data', 'by first', { fence: { broker: 'ep1', epoch: first.epoch } });
+
+  const second = await client.registerNode({ id: 'ep1', address: 'a:2', role: 'broker' }, { ttlMs: 10_000, replace: true });
+  assert.ok(second.epoch > first.epoch, `epoch grows: ${first.epoch} -> ${second.epoch}`);
+  assert.equal((await client.listNodes()).map((b) => [b.id, b.address, b.epoch]), [['ep1', 'a:2', second.epoch]]);
+
+  // The old registration's writes are fenced, and it learns it was replaced.
+  for (const attempt of [() => first.heartbeat(), () => first.reportApplied(5), () => first.update({ address: 'a:3' }),
+    () => client.put('/ep1/data', 'stale', { fence: { broker: 'ep1', epoch: first.epoch } }),
+    () => client.delete('/ep1/data', { fence: { broker: 'ep1', epoch: first.epoch } }),
+    () => client.txn({ guard: fenceGuards({ broker: 'ep1', epoch: first.epoch }), success: [op.put('/ep1/data', 'stale')] })]) {
+    try {
+      await attempt();
+      assert.unreachable('a write with the old epoch must be fenced');
+    } catch (err) {
+      assert.instance(err, FencedError);
+    }
+  }
+  assert.instance(await first.fenced, FencedError);
+  assert.is((await client.get('/ep1/data'))?.valueString, 'by first');
+  await client.put('/ep1/data', 'by second', { fence: { broker: 'ep1', epoch: second.epoch } });
+  assert.is((await client.get('/ep1/data'))?.valueString, 'by second');
+
+  await second.heartbeat({ appliedRevision: 7 });
+  const applied = await client.get('/keel/applied/ep1');
+  assert.equal(JSON.parse(applied!.valueString), { epoch: second.epoch, revision: 7 });
+  assert.is(applied!.lease, second.leaseId);
+  first.stopHeartbeats();
+  await second.close();
+  assert.is(await client.get('/keel/applied/ep1'), null, 'the applied report goes with the lease');
 });
 
 test('a broker that stops heartbeating disappears within its TTL plus one second, and watchNodes reports it', async () => {
