@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { FRAME_HEADER_BYTES } from '../src/codec/framing.js';
 import { entryCodec, type Entry } from '../src/codec/index.js';
 import { SegmentedLog } from '../src/log/index.js';
 
@@ -23,7 +24,6 @@ const argv = await yargs(hideBin(process.argv))
   .parseAsync();
 
 const ENTRY_BYTES = 256;
-const FRAME_BYTES = 8;
 const payload = Buffer.alloc(1024, 0x61);
 const dataBytes = dataLengthFor(ENTRY_BYTES);
 
@@ -97,7 +97,7 @@ async function runLog(log: SegmentedLog<Entry>, appenders: number, seconds: numb
 
 /** The same records' bytes written in batches of `batch` records, one write + fdatasync each. */
 async function runRaw(file: FileHandle, position: number, records: number, batch: number): Promise<RunResult> {
-  const recordBytes = ENTRY_BYTES + FRAME_BYTES;
+  const recordBytes = ENTRY_BYTES + FRAME_HEADER_BYTES;
   const buffer = Buffer.alloc(batch * recordBytes, 0x61);
   const latencies: number[] = [];
   let written = 0;
@@ -179,7 +179,7 @@ async function timeOpen(entries: number): Promise<void> {
   });
 }
 
-console.log(`entry ${ENTRY_BYTES} bytes encoded (${ENTRY_BYTES + FRAME_BYTES} on disk), ${argv.seconds} s per configuration, dir ${argv.dir}`);
+console.log(`entry ${ENTRY_BYTES} bytes encoded (${ENTRY_BYTES + FRAME_HEADER_BYTES} on disk), ${argv.seconds} s per configuration, dir ${argv.dir}`);
 for (const appenders of [1, 64]) {
   const { log, raw } = await compare(appenders, 5);
   console.log(describe(`log, ${appenders} appender${appenders > 1 ? 's' : ''}`, log));

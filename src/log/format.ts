@@ -8,14 +8,13 @@
 //  12  base index   u64      index of the first record (records may be absent: an empty segment)
 //  20  fingerprint  8 bytes  fingerprint of the entry schema the payloads are written with
 //  28  header crc   u32      crc32 of bytes 0..27
-// Records, back to back until the end of the file:
+// Records, back to back until the end of the file, each in Keel's one frame (src/codec/framing.ts):
 //   u32 length | u32 crc32(payload) | payload (length bytes, > 0)
-import CRC32 from 'crc-32';
+import { crc32 } from '../codec/framing.js';
 
 export const MAGIC = Buffer.from('KEELSEG\0', 'latin1');
 export const FORMAT_VERSION = 1;
 export const HEADER_BYTES = 32;
-export const FRAME_BYTES = 8;
 export const FINGERPRINT_BYTES = 8;
 export const SEGMENT_SUFFIX = '.seg';
 
@@ -23,10 +22,6 @@ export interface SegmentHeader {
   version: number;
   baseIndex: number;
   fingerprint: Uint8Array;
-}
-
-export function crc32(bytes: Uint8Array): number {
-  return CRC32.buf(bytes) >>> 0;
 }
 
 export function encodeHeader(baseIndex: number, fingerprint: Uint8Array): Buffer {
@@ -51,14 +46,6 @@ export function decodeHeader(bytes: Buffer): SegmentHeader | string {
   if (version !== FORMAT_VERSION) return `unsupported format version ${version} (this build reads ${FORMAT_VERSION})`;
   const baseIndex = Number(bytes.readBigUInt64LE(12));
   return { version, baseIndex, fingerprint: Uint8Array.prototype.slice.call(bytes, 20, 28) };
-}
-
-/** The 8-byte frame that precedes a payload. */
-export function encodeFrame(payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(FRAME_BYTES);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  return frame;
 }
 
 export function segmentFileName(baseIndex: number): string {

@@ -2,7 +2,8 @@
 // open/recovery, by reads (CRC re-check) and by the inspect and verify tools, so the format is
 // parsed in one place.
 import { readFile } from 'node:fs/promises';
-import { FRAME_BYTES, HEADER_BYTES, crc32, decodeHeader, type SegmentHeader } from './format.js';
+import { FRAME_HEADER_BYTES, readFrame, type BadFrameReason } from '../codec/framing.js';
+import { HEADER_BYTES, decodeHeader, type SegmentHeader } from './format.js';
 
 export interface GoodRecord {
   ok: true;
@@ -13,7 +14,7 @@ export interface GoodRecord {
   payload: Buffer;
 }
 
-export type BadRecordReason = 'short frame' | 'short payload' | 'zero length' | 'crc mismatch';
+export type BadRecordReason = BadFrameReason;
 
 export interface BadRecord {
   ok: false;
@@ -27,14 +28,9 @@ export type ScannedRecord = GoodRecord | BadRecord;
 
 /** Checks the record whose frame starts at `offset` (which must be < bytes.length). */
 export function checkRecord(bytes: Buffer, offset: number): ScannedRecord {
-  if (offset + FRAME_BYTES > bytes.length) return { ok: false, offset, reason: 'short frame', length: 0 };
-  const length = bytes.readUInt32LE(offset);
-  if (length === 0) return { ok: false, offset, reason: 'zero length', length };
-  const end = offset + FRAME_BYTES + length;
-  if (end > bytes.length) return { ok: false, offset, reason: 'short payload', length };
-  const payload = bytes.subarray(offset + FRAME_BYTES, end);
-  if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) return { ok: false, offset, reason: 'crc mismatch', length };
-  return { ok: true, offset, size: FRAME_BYTES + length, payload };
+  const frame = readFrame(bytes, offset);
+  if (!frame.ok) return { ok: false, offset, reason: frame.reason, length: frame.length };
+  return { ok: true, offset, size: frame.end - offset, payload: frame.payload };
 }
 
 /** Yields records from `start` to the end of `bytes`; stops after the first bad one. */
@@ -54,7 +50,7 @@ export function* scanRecords(bytes: Buffer, start = HEADER_BYTES): Generator<Sca
  */
 export function isTornTail(bytes: Buffer, bad: BadRecord): boolean {
   if (bad.reason !== 'crc mismatch') return true; // short or zero-filled: the file simply ends here
-  const next = bad.offset + FRAME_BYTES + bad.length;
+  const next = bad.offset + FRAME_HEADER_BYTES + bad.length;
   return next >= bytes.length || !checkRecord(bytes, next).ok;
 }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { fingerprintHex, type CodecResolver, type LogCodec, type LogEntryShape } from './codec.js';
 import { LogAppendOrderError, LogClosedError, LogCorruptionError, LogIndexRangeError } from './errors.js';
-import { FRAME_BYTES, HEADER_BYTES, encodeFrame, encodeHeader, segmentFileName } from './format.js';
+import { FRAME_HEADER_BYTES, frameHeader } from '../codec/framing.js';
+import { HEADER_BYTES, encodeHeader, segmentFileName } from './format.js';
 import { fsyncDirectory } from './fs-util.js';
 import { IoQueue, type SyncFile } from './io-queue.js';
 import { DirectoryLock } from './lock.js';
@@ -136,11 +137,11 @@ export class SegmentedLog<E extends LogEntryShape> {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const payload = payloads[i]!;
-      const recordSize = FRAME_BYTES + payload.length;
+      const recordSize = FRAME_HEADER_BYTES + payload.length;
       const segment = this.segmentForAppend(entry.index, recordSize);
       const position = segment.size;
       segment.addRecord(entry.term, recordSize);
-      durable = this.io.write(segment, () => segment.handle!, position, [encodeFrame(payload), payload], recordSize);
+      durable = this.io.write(segment, () => segment.handle!, position, [frameHeader(payload), payload], recordSize);
     }
     const last = entries[entries.length - 1]!.index;
     const epoch = this.epoch;

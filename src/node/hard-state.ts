@@ -4,7 +4,7 @@
 // node relearns the commit index from the leader, and never applies past its own log).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import CRC32 from 'crc-32';
+import { crc32, frame, readFrame } from '../codec/framing.js';
 
 export interface PersistedHardState {
   term: number;
@@ -12,7 +12,9 @@ export interface PersistedHardState {
   commit: number;
 }
 
-const MAGIC = 0x4b48_5331; // "KHS1"
+const MAGIC = Buffer.from('KHS2', 'latin1');
+/** The first layout (u32 big-endian fields, crc before length), still read so an upgraded node starts. */
+const LEGACY_MAGIC = 0x4b48_5331; // "KHS1"
 const FILE = 'raft-state';
 
 export class HardStateFile {
@@ -82,30 +84,36 @@ export class HardStateFile {
   }
 }
 
-// Layout: u32 magic | u32 crc | u32 len | payload (JSON), padded so a shorter rewrite leaves no tail
-// that could be mistaken for data: the length field says where the payload ends. The record is far
-// below one 512-byte sector, so the in-place rewrite is atomic on the disks we run on; a torn one
-// would fail the CRC and stop the node rather than let it forget a vote.
+// Layout: "KHS2" | one frame (src/codec/framing.ts: u32 length | u32 crc32 | payload) holding the
+// state as JSON. A shorter rewrite leaves an old tail behind: the frame's length says where the
+// payload ends. The record is far below one 512-byte sector, so the in-place rewrite is atomic on
+// the disks we run on; a torn one would fail the CRC and stop the node rather than let it forget a
+// vote. A file still in the first layout (KHS1) is read, and rewritten as KHS2 at the next save.
 function encode(hs: PersistedHardState): Buffer {
-  const payload = Buffer.from(JSON.stringify(hs));
-  const out = Buffer.alloc(12 + payload.length);
-  out.writeUInt32BE(MAGIC, 0);
-  out.writeUInt32BE(CRC32.buf(payload) >>> 0, 4);
-  out.writeUInt32BE(payload.length, 8);
-  payload.copy(out, 12);
-  return out;
+  return Buffer.concat([MAGIC, frame(Buffer.from(JSON.stringify(hs)))]);
 }
 
 function decode(buf: Buffer, file: string): PersistedHardState {
   if (buf.length === 0) return { term: 0, vote: '', commit: 0 };
-  if (buf.length < 12 || buf.readUInt32BE(0) !== MAGIC) {
+  let payload: Buffer | null;
+  if (buf.subarray(0, 4).equals(MAGIC)) {
+    const read = readFrame(buf, MAGIC.length);
+    payload = read.ok ? read.payload : null;
+  } else if (buf.length >= 12 && buf.readUInt32BE(0) === LEGACY_MAGIC) {
+    payload = legacyPayload(buf);
+  } else {
     throw new Error(`${file}: not a Keel raft-state file (bad magic)`);
   }
-  const len = buf.readUInt32BE(8);
-  const payload = buf.subarray(12, 12 + len);
-  if (payload.length !== len || (CRC32.buf(payload) >>> 0) !== buf.readUInt32BE(4)) {
+  if (payload === null) {
     throw new Error(`${file}: raft-state record fails its CRC; refusing to start (the term and vote cannot be trusted)`);
   }
   const hs = JSON.parse(payload.toString('utf8')) as PersistedHardState;
   return { term: hs.term, vote: hs.vote, commit: hs.commit };
+}
+
+/** KHS1: u32 magic | u32 crc | u32 length | payload, all big-endian. Null when the CRC fails. */
+function legacyPayload(buf: Buffer): Buffer | null {
+  const len = buf.readUInt32BE(8);
+  const payload = buf.subarray(12, 12 + len);
+  return payload.length === len && crc32(payload) === buf.readUInt32BE(4) ? payload : null;
 }

@@ -3,14 +3,14 @@
 //
 //   header, 24 bytes (little-endian): magic "KEELSNP\0" · u16 version (1) · u16 reserved ·
 //     8-byte fingerprint of keel.SnapshotFormat · u32 crc32 of the preceding 20 bytes
-//   frames: u32 length | u32 crc32(payload) | payload (Avro)
+//   frames (Keel's one frame, src/codec/framing.ts): u32 length | u32 crc32(payload) | payload (Avro)
 //     1 × keel.SnapshotHead  (raft meta, revisions, leases, dedup table, kv and block counts)
 //     N × keel.SnapshotKvBlock (key-values in ascending key order)
 //     1 × keel.SnapshotEnd   (repeats the counts: a file cut short is detected, not half-loaded)
 //
 // Encoding is streamed block by block, yielding to the event loop between blocks, so a snapshot of
 // a million keys never exists as one giant object and never stalls the node for long.
-import CRC32 from 'crc-32';
+import { crc32, frame, readFrame } from '../codec/framing.js';
 import { makeCodec, schemaFingerprint, typeNamed } from '../codec/index.js';
 import { keyValueFromAvro, outcomeFromAvro, outcomeToAvro, type Decoded } from '../codec/map-command.js';
 import type { KeyValue } from '../codec/types.js';
@@ -49,7 +49,6 @@ export class SnapshotCorruptError extends Error {
 export const SNAPSHOT_MAGIC = Buffer.from('KEELSNP\0', 'latin1');
 export const SNAPSHOT_VERSION = 1;
 export const SNAPSHOT_HEADER_BYTES = 24;
-const FRAME_BYTES = 8;
 /** Key-values per block: ~300 KB of 256-byte values, about a millisecond of encoding. */
 export const DEFAULT_BLOCK_KVS = 1024;
 
@@ -107,16 +106,8 @@ function fileHeader(): Buffer {
   SNAPSHOT_MAGIC.copy(b, 0);
   b.writeUInt16LE(SNAPSHOT_VERSION, 8);
   SNAPSHOT_FINGERPRINT.copy(b, 12);
-  b.writeUInt32LE(CRC32.buf(b.subarray(0, 20)) >>> 0, 20);
+  b.writeUInt32LE(crc32(b.subarray(0, 20)), 20);
   return b;
-}
-
-function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_BYTES + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(CRC32.buf(payload) >>> 0, 4);
-  payload.copy(out, FRAME_BYTES);
-  return out;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -181,7 +172,7 @@ class FrameReader {
   constructor(private readonly bytes: Buffer) {
     if (bytes.length < SNAPSHOT_HEADER_BYTES) throw new SnapshotCorruptError(0, `only ${bytes.length} bytes, shorter than the header`);
     if (!bytes.subarray(0, 8).equals(SNAPSHOT_MAGIC)) throw new SnapshotCorruptError(0, 'not a Keel snapshot (bad magic)');
-    if ((CRC32.buf(bytes.subarray(0, 20)) >>> 0) !== bytes.readUInt32LE(20)) throw new SnapshotCorruptError(0, 'header fails its CRC');
+    if (crc32(bytes.subarray(0, 20)) !== bytes.readUInt32LE(20)) throw new SnapshotCorruptError(0, 'header fails its CRC');
     const version = bytes.readUInt16LE(8);
     if (version !== SNAPSHOT_VERSION) throw new SnapshotCorruptError(8, `unsupported format version ${version}`);
     if (!bytes.subarray(12, 20).equals(SNAPSHOT_FINGERPRINT)) {
@@ -199,15 +190,15 @@ class FrameReader {
 
   next<T>(codec: { decode(b: Uint8Array): T }, what: string): T {
     const start = this.at;
-    if (start + FRAME_BYTES > this.bytes.length) throw new SnapshotCorruptError(start, `file ends before the ${what} frame`);
-    const length = this.bytes.readUInt32LE(start);
-    const end = start + FRAME_BYTES + length;
-    if (length === 0 || end > this.bytes.length) throw new SnapshotCorruptError(start, `${what} frame of ${length} bytes runs past the end`);
-    const payload = this.bytes.subarray(start + FRAME_BYTES, end);
-    if ((CRC32.buf(payload) >>> 0) !== this.bytes.readUInt32LE(start + 4)) throw new SnapshotCorruptError(start, `${what} frame fails its CRC`);
-    this.at = end;
+    const read = readFrame(this.bytes, start);
+    if (!read.ok) {
+      if (read.reason === 'short frame') throw new SnapshotCorruptError(start, `file ends before the ${what} frame`);
+      if (read.reason === 'crc mismatch') throw new SnapshotCorruptError(start, `${what} frame fails its CRC`);
+      throw new SnapshotCorruptError(start, `${what} frame of ${read.length} bytes runs past the end`);
+    }
+    this.at = read.end;
     try {
-      return codec.decode(payload);
+      return codec.decode(read.payload);
     } catch (err) {
       throw new SnapshotCorruptError(start, `${what} frame does not decode: ${(err as Error).message}`);
     }
