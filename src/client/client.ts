@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as natsConnect, type NatsConnection } from 'nats';
 import { makeLimits, requestBytesFor, type Limits } from '../codec/limits.js';
+import type { WriteType } from '../codec/request-types.js';
 import type { RequestBody } from '../codec/types.js';
 import { natsConnectionOptions, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
@@ -271,7 +272,7 @@ export class KeelClient {
   }
 
   /** A write: numbered now (the same requestId on every retry), sent once inside the write window. */
-  private write<T extends 'put' | 'deleteRange' | 'txn' | 'compact'>(body: RequestBody, expect: T) {
+  private write<T extends WriteType>(body: RequestBody, expect: T) {
     return this.writes.run((seq) => this.requester.send(body, expect, { requestId: { clientId: this.clientId, seq } }));
   }
 }

@@ -4,7 +4,8 @@ import {
   InvalidArgumentError, KeyTooLargeError, RequestTooLargeError, TooManyOpsError, UnimplementedError,
   ValueTooLargeError,
 } from './errors.js';
-import type { ApiRequest, Bytes, Compare, RequestBody, TxnOp } from './types.js';
+import { isWrite } from './request-types.js';
+import type { ApiRequest, Bytes, Compare, TxnOp } from './types.js';
 
 export interface Limits {
   maxKeyBytes: number;
@@ -51,7 +52,7 @@ export function checkRequestSize(size: number, limits: Limits): void {
 /** Throws the precise typed error for the first thing wrong with `req`; returns quietly if it is valid. */
 export function validateRequest(req: ApiRequest, limits: Limits): void {
   const body = req.body;
-  if (isMutatingBody(body)) checkRequestId(req);
+  if (isWrite(body.type)) checkRequestId(req);
   switch (body.type) {
     case 'put':
     case 'deleteRange':
@@ -103,15 +104,6 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
       return;
     default:
       throw new UnimplementedError(String((body as { type?: unknown }).type));
-  }
-}
-
-function isMutatingBody(body: RequestBody): boolean {
-  switch (body.type) {
-    case 'put': case 'deleteRange': case 'txn': case 'compact': case 'leaseGrant': case 'leaseRevoke':
-      return true;
-    default:
-      return false;
   }
 }
 

@@ -4,40 +4,16 @@
 //   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
 //   keel.<c>.node.<nodeId>.<type>     a request for one particular node
 //   keel.<c>.watch.<nodeId>.ack       watch acknowledgements (plain publish; see WATCH.md, watch-messages.ts)
+// Which request type may go where is the table in src/codec/request-types.ts.
 import { InvalidArgumentError } from '../codec/errors.js';
+import { requestTypeInfo, type ApiScope } from '../codec/request-types.js';
 import type { RequestType } from '../codec/types.js';
 
-export type ApiScope = 'leader' | 'api' | 'node';
+export type { ApiScope };
 
-/** Requests that change state or need the leader's clock: they go to `keel.<c>.leader.<type>`. */
-export const LEADER_TYPES: readonly RequestType[] = [
-  'put', 'deleteRange', 'txn', 'compact',
-  'leaseGrant', 'leaseRevoke', 'leaseKeepAlive', 'leaseTimeToLive', 'leaseList',
-  'memberAdd', 'memberPromote', 'memberRemove',
-];
-/** Requests any node can serve: `keel.<c>.api.<type>`. */
-export const API_TYPES: readonly RequestType[] = ['range', 'status', 'memberList', 'watchCreate', 'snapshotSave'];
-/** Requests addressed to one node: `keel.<c>.node.<nodeId>.<type>` (a watch is cancelled where it lives). */
-export const NODE_TYPES: readonly RequestType[] = ['status', 'range', 'watchCreate', 'watchCancel', 'snapshotSave'];
-
-/** The writes that are replicated commands and so must carry a requestId (exactly-once). */
-export const MUTATING_TYPES: readonly RequestType[] = [
-  'put', 'deleteRange', 'txn', 'compact', 'leaseGrant', 'leaseRevoke',
-];
-
-const TYPES_BY_SCOPE: Record<ApiScope, readonly RequestType[]> = {
-  leader: LEADER_TYPES,
-  api: API_TYPES,
-  node: NODE_TYPES,
-};
-
-/** True when `type` may be requested on `scope`. */
+/** True when `type` may be requested on `scope` (the table in src/codec/request-types.ts). */
 export function isTypeAllowed(scope: ApiScope, type: string): type is RequestType {
-  return (TYPES_BY_SCOPE[scope] as readonly string[]).includes(type);
-}
-
-export function isMutating(type: RequestType): boolean {
-  return MUTATING_TYPES.includes(type);
+  return requestTypeInfo(type)?.scopes.includes(scope) === true;
 }
 
 // A token must be one NATS subject token: no dots, no wildcards, no whitespace.
@@ -91,10 +67,10 @@ export function apiQueueGroup(cluster: string): string {
 /** Where a client sends a request of this type (node-scoped when `nodeId` is given). */
 export function subjectFor(cluster: string, type: RequestType, nodeId?: string): string {
   if (nodeId !== undefined) {
-    if (!NODE_TYPES.includes(type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
+    if (!isTypeAllowed('node', type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
     return nodeSubject(cluster, nodeId, type);
   }
-  return LEADER_TYPES.includes(type) ? leaderSubject(cluster, type) : apiSubject(cluster, type);
+  return isTypeAllowed('leader', type) ? leaderSubject(cluster, type) : apiSubject(cluster, type);
 }
 
 export interface ParsedApiSubject {

@@ -1,0 +1,55 @@
+// Every API request type and its properties, in one table. The transport derives subjects from it
+// (src/transport/subjects.ts), the limits check which requests must carry a requestId
+// (limits.ts), and the client which calls are numbered writes (src/client/client.ts).
+import type { RequestType } from './types.js';
+
+/**
+ * Where a request may be sent (DESIGN.md "NATS subjects"):
+ *   leader  keel.<c>.leader.<type>         only the current leader subscribes
+ *   api     keel.<c>.api.<type>            any node (queue group)
+ *   node    keel.<c>.node.<nodeId>.<type>  one particular node
+ */
+export type ApiScope = 'leader' | 'api' | 'node';
+
+export interface RequestTypeInfo {
+  /** The scopes it may be sent on; without a node id a client uses `leader` if listed, else `api`. */
+  scopes: readonly ApiScope[];
+  /** A replicated command: carries a requestId (exactly-once) and takes a place in the write window. */
+  write: boolean;
+}
+
+export const REQUEST_TYPES = {
+  put: { scopes: ['leader'], write: true },
+  deleteRange: { scopes: ['leader'], write: true },
+  txn: { scopes: ['leader'], write: true },
+  compact: { scopes: ['leader'], write: true },
+  leaseGrant: { scopes: ['leader'], write: true },
+  leaseRevoke: { scopes: ['leader'], write: true },
+  // Keep-alive, time-to-live and list need the leader's lease clock but change nothing replicated.
+  leaseKeepAlive: { scopes: ['leader'], write: false },
+  leaseTimeToLive: { scopes: ['leader'], write: false },
+  leaseList: { scopes: ['leader'], write: false },
+  // Membership changes are proposed by the leader; they are not deduplicated by requestId.
+  memberAdd: { scopes: ['leader'], write: false },
+  memberPromote: { scopes: ['leader'], write: false },
+  memberRemove: { scopes: ['leader'], write: false },
+  range: { scopes: ['api', 'node'], write: false },
+  status: { scopes: ['api', 'node'], write: false },
+  memberList: { scopes: ['api'], write: false },
+  watchCreate: { scopes: ['api', 'node'], write: false },
+  // A watch is cancelled on the node that serves it.
+  watchCancel: { scopes: ['node'], write: false },
+  snapshotSave: { scopes: ['api', 'node'], write: false },
+} as const satisfies Record<RequestType, RequestTypeInfo>;
+
+/** The request types that are replicated writes (put, deleteRange, txn, compact, leaseGrant, leaseRevoke). */
+export type WriteType = { [T in RequestType]: (typeof REQUEST_TYPES)[T]['write'] extends true ? T : never }[RequestType];
+
+/** The table's row for `type`, or undefined when `type` (e.g. from a subject) is not a request type. */
+export function requestTypeInfo(type: string): RequestTypeInfo | undefined {
+  return Object.hasOwn(REQUEST_TYPES, type) ? REQUEST_TYPES[type as RequestType] : undefined;
+}
+
+export function isWrite(type: RequestType): boolean {
+  return requestTypeInfo(type)?.write === true;
+}

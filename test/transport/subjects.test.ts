@@ -1,0 +1,38 @@
+// Subjects follow the one table of request types (src/codec/request-types.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { REQUEST_TYPES, isWrite, requestTypeInfo } from '../../src/codec/request-types.js';
+import type { RequestType } from '../../src/codec/types.js';
+import { isTypeAllowed, parseApiSubject, subjectFor } from '../../src/transport/subjects.js';
+
+const TYPES = Object.keys(REQUEST_TYPES) as RequestType[];
+
+test('writes and lease/member calls go to the leader, reads and status to any node, watchCancel only to one node', () => {
+  assert.is(subjectFor('c1', 'put'), 'keel.c1.leader.put');
+  assert.is(subjectFor('c1', 'leaseKeepAlive'), 'keel.c1.leader.leaseKeepAlive');
+  assert.is(subjectFor('c1', 'memberAdd'), 'keel.c1.leader.memberAdd');
+  assert.is(subjectFor('c1', 'range'), 'keel.c1.api.range');
+  assert.is(subjectFor('c1', 'memberList'), 'keel.c1.api.memberList');
+  assert.is(subjectFor('c1', 'watchCancel', 'n2'), 'keel.c1.node.n2.watchCancel');
+  assert.is(subjectFor('c1', 'status', 'n2'), 'keel.c1.node.n2.status');
+  assert.throws(() => subjectFor('c1', 'put', 'n2'), /cannot be sent to one node/);
+});
+
+test('a server accepts on each subject exactly the types the client sends there', () => {
+  for (const type of TYPES) {
+    const anyNode = parseApiSubject(subjectFor('c1', type))!;
+    if (requestTypeInfo(type)!.scopes.some((s) => s !== 'node')) assert.ok(isTypeAllowed(anyNode.scope, type), type);
+    const oneNode = requestTypeInfo(type)!.scopes.includes('node');
+    assert.is(isTypeAllowed('node', type), oneNode, type);
+    if (oneNode) assert.equal(parseApiSubject(subjectFor('c1', type, 'n1')), { cluster: 'c1', scope: 'node', nodeId: 'n1', type });
+  }
+  assert.not.ok(isTypeAllowed('api', 'put'));
+  assert.not.ok(isTypeAllowed('leader', 'range'));
+  for (const bogus of ['toString', '__proto__', 'constructor', 'nope']) assert.not.ok(isTypeAllowed('api', bogus), bogus);
+});
+
+test('the replicated writes are exactly the six that carry a requestId', () => {
+  assert.equal(TYPES.filter(isWrite).sort(), ['compact', 'deleteRange', 'leaseGrant', 'leaseRevoke', 'put', 'txn']);
+});
+
+test.run();
