@@ -2,16 +2,9 @@
 import type { Test } from 'uvu';
 import { connect, type KeelClient, type Watch, type WatchEventView } from '../../src/client/index.js';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../src/node/local-cluster.js';
+import { waitFor } from '../helpers/wait.js';
 
-/** Polls `check` until it returns true; throws after timeoutMs. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() >= deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 /** Waits until every member answers and one of them is the leader; returns its id. */
 export async function waitForLeader(client: KeelClient, timeoutMs = 20_000): Promise<string> {

@@ -10,7 +10,7 @@ import { WatchService } from '../../src/node/watch-service.js';
 import { KvStore } from '../../src/store/kv-store.js';
 import { watchAckCodec, watchAckSubject, watchMessageCodec, type WatchMessage } from '../../src/transport/watch-messages.js';
 import { startNatsServer, type RunningNatsServer } from '../helpers/nats.js';
-import { waitFor } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const test = suite('watch service');
 let nats: RunningNatsServer;

@@ -1,9 +1,9 @@
-// Codec hot-path throughput: node --import tsx test/codec/bench-codec.ts
+// Codec hot-path throughput: npm run bench:codec
 // (not a test: prints ops/s for encode+decode of a 256-byte put request and log entry).
 import {
   decodeCommand, decodeRequest, decodeResponse, encodeCommand, encodeRequest, encodeResponse, entryCodec,
   type ApiRequest, type ApiResponse, type Command,
-} from '../../src/codec/index.js';
+} from '../src/codec/index.js';
 
 const key = new TextEncoder().encode('/keel/brokers/broker-0042/partitions/17');
 const value = new Uint8Array(256 - key.length).fill(0x61); // key + value = 256 bytes
