@@ -6,8 +6,8 @@ import { Rng } from '../raft/sim/rng.js';
 import type { Operation } from './history.js';
 import { checkLinearizable, describeViolation } from './linearizability.js';
 
-type Partial = Omit<Operation, 'client' | 'key' | 'outcome'> & Partial<Pick<Operation, 'client' | 'key' | 'outcome'>>;
-const op = (o: Partial): Operation => ({ client: 0, key: 'k', outcome: 'ok', ...o });
+type OpInput = Omit<Operation, 'client' | 'key' | 'outcome'> & Partial<Pick<Operation, 'client' | 'key' | 'outcome'>>;
+const op = (o: OpInput): Operation => ({ client: 0, key: 'k', outcome: 'ok', ...o });
 const put = (value: string, invokeMs: number, completeMs: number, extra: Partial<Operation> = {}): Operation =>
   op({ kind: 'put', value, invokeMs, completeMs, ...extra });
 const get = (read: string | null, invokeMs: number, completeMs: number, extra: Partial<Operation> = {}): Operation =>
