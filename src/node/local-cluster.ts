@@ -91,6 +91,8 @@ export interface NodeSpawnOptions {
   onLine?: (line: string) => void;
   /** Start the node in its own process group, so a terminal's Ctrl-C reaches only the parent. */
   detached?: boolean;
+  /** Extra environment variables (e.g. KEEL_FAILPOINTS=1 for the chaos suite). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Spawns `keel serve` as a child process with its log in a file. */
@@ -103,7 +105,9 @@ export function spawnNode(o: NodeSpawnOptions): NodeProcess {
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
     '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info', ...(o.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached, env: o.env ? { ...process.env, ...o.env } : undefined,
+  });
   let out: WriteStream | null = null;
   if (o.onLine) {
     for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', o.onLine);
