@@ -21,7 +21,7 @@ export function bytesToString(b: Bytes): string {
 
 const EMPTY = new Uint8Array(0);
 /** As a rangeEnd: "every key from `key` on"; as key + rangeEnd: every key. */
-export const ALL_KEYS_END: Bytes = TO_THE_END;
+const ALL_KEYS_END: Bytes = TO_THE_END;
 
 export { prefixEnd };
 

@@ -2,7 +2,7 @@
 import { ErrorCode as NatsErrorCode, NatsError } from 'nats';
 import { KeelError } from '../codec/errors.js';
 
-export const BACKOFF_START_MS = 25;
+const BACKOFF_START_MS = 25;
 export const BACKOFF_CAP_MS = 1000;
 
 /** Exponential backoff with full jitter: uniform in [0, min(cap, start * 2^attempt)). */
@@ -31,7 +31,7 @@ export function isRetryable(err: unknown): boolean {
   return false;
 }
 
-export function isNoResponders(err: unknown): boolean {
+function isNoResponders(err: unknown): boolean {
   return err instanceof NatsError && err.code === NatsErrorCode.NoResponders;
 }
 

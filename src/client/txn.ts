@@ -18,7 +18,7 @@ const OPERATORS: Record<CompareOperator, CompareResult> = {
   equal: 'equal', notEqual: 'notEqual', greater: 'greater', less: 'less',
 };
 
-export function compareResultOf(operator: string): CompareResult {
+function compareResultOf(operator: string): CompareResult {
   const result = OPERATORS[operator as CompareOperator];
   if (!result) throw new InvalidArgumentError(`unknown compare operator "${operator}" (use =, !=, > or <)`);
   return result;

@@ -17,7 +17,7 @@ export interface MuxedWatch {
   abort(error: unknown): void;
 }
 
-export const ACK_INTERVAL_MS = 500;
+const ACK_INTERVAL_MS = 500;
 /** Ack at once (next turn) when a watch has consumed this many events since its last ack. */
 export const ACK_EVERY_EVENTS = 1000;
 /** Keeps one ack message far below any max_payload (an entry is ~50 bytes). */

@@ -17,7 +17,7 @@ export interface Limits {
 }
 
 /** Room kept below NATS `max_payload` for the reply subject, headers and protocol framing. */
-export const PAYLOAD_HEADROOM_BYTES = 8 * 1024;
+const PAYLOAD_HEADROOM_BYTES = 8 * 1024;
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxKeyBytes: 4096,

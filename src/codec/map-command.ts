@@ -36,7 +36,7 @@ export function keyValueFromAvro(r: Decoded): KeyValue {
   };
 }
 
-export function keyValuesFromAvro(list: Decoded[]): KeyValue[] {
+function keyValuesFromAvro(list: Decoded[]): KeyValue[] {
   return list.map(keyValueFromAvro);
 }
 
@@ -58,7 +58,7 @@ function compareFromAvro(r: Decoded): Compare {
   return { key: r.key, rangeEnd: r.rangeEnd, target: r.target, result: r.result, value: r.value, number: r.number };
 }
 
-export function txnOpToAvro(op: TxnOp): object {
+function txnOpToAvro(op: TxnOp): object {
   switch (op?.type) {
     case 'put': return { 'keel.PutOp': op };
     case 'deleteRange': return { 'keel.DeleteRangeOp': op };
@@ -67,7 +67,7 @@ export function txnOpToAvro(op: TxnOp): object {
   }
 }
 
-export function txnOpFromAvro(wrapped: Decoded): TxnOp {
+function txnOpFromAvro(wrapped: Decoded): TxnOp {
   const name = branchOf(wrapped);
   const r = wrapped[name];
   switch (name) {

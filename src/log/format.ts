@@ -12,11 +12,11 @@
 //   u32 length | u32 crc32(payload) | payload (length bytes, > 0)
 import { crc32 } from '../codec/framing.js';
 
-export const MAGIC = Buffer.from('KEELSEG\0', 'latin1');
-export const FORMAT_VERSION = 1;
+const MAGIC = Buffer.from('KEELSEG\0', 'latin1');
+const FORMAT_VERSION = 1;
 export const HEADER_BYTES = 32;
-export const FINGERPRINT_BYTES = 8;
-export const SEGMENT_SUFFIX = '.seg';
+const FINGERPRINT_BYTES = 8;
+const SEGMENT_SUFFIX = '.seg';
 
 export interface SegmentHeader {
   version: number;

@@ -14,6 +14,7 @@ import { SnapshotSaveService } from './snapshot-save.js';
 export class NodeApiHandler implements ApiHandler {
   constructor(
     private readonly node: KeelNode,
+    /** How long a write may wait to be applied before the request fails (the client retries). */
     private readonly writeTimeoutMs = 5000,
   ) {}
 

@@ -77,7 +77,7 @@ export interface NodeFlags extends NatsAuthFlags {
 }
 
 /** Environment variable → flag name. */
-export const ENV_VARS: Record<string, keyof NodeFlags> = {
+const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_ID: 'id',
   KEEL_PEERS: 'peers',
   KEEL_CLUSTER: 'cluster',

@@ -40,8 +40,6 @@ export interface NodeOptions {
   electionTicks: number;
   heartbeatTicks: number;
   segmentBytes: number;
-  /** How long a write may wait to be applied before the request fails (the client retries). */
-  writeTimeoutMs?: number;
   /** How long a linearizable read may wait for its read index. */
   readTimeoutMs?: number;
   /** When to snapshot and how much log to keep (defaults: DEFAULT_SNAPSHOT_POLICY). */

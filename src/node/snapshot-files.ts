@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { fsyncDirectory } from '../log/fs-util.js';
 import { decodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
 
-export const SNAP_SUBDIR = 'snap';
+const SNAP_SUBDIR = 'snap';
 const NAME = /^(\d+)-(\d+)\.snap$/;
 
 export interface SnapshotFileInfo {

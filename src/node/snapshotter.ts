@@ -20,7 +20,7 @@ import type { Entry, SnapshotMeta } from '../raft/types.js';
 import type { KvStore } from '../store/kv-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
 import type { StoreSnapshotView } from '../store/snapshot.js';
-import { listSnapshotFiles, pruneSnapshotFiles, snapshotDir, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
+import { pruneSnapshotFiles, snapshotDir, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
 
 export interface SnapshotPolicy {
   /** Snapshot after this many applied entries. */
@@ -203,9 +203,4 @@ export class Snapshotter {
     logger.info({ index: snapshot.meta.index, term: snapshot.meta.term, bytes: snapshot.data.length, kvs: decoded.store.kvs.length }, 'installed a snapshot from the leader');
     return decoded;
   }
-}
-
-/** Index of the newest snapshot file in a node directory (0 if none). */
-export async function newestSnapshotIndex(nodeDir: string): Promise<number> {
-  return (await listSnapshotFiles(nodeDir))[0]?.index ?? 0;
 }

@@ -41,7 +41,7 @@ export interface WatchServiceOptions {
   now?: () => number;
 }
 
-export const DEFAULT_WATCH_LIMITS: Readonly<WatchLimits> = Object.freeze({
+const DEFAULT_WATCH_LIMITS: Readonly<WatchLimits> = Object.freeze({
   maxUnackedEvents: 10_000,
   maxUnackedBytes: 8 * 1024 * 1024,
 });

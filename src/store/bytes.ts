@@ -5,7 +5,7 @@ export { compareBytes };
 
 export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
 }
 

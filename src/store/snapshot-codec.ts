@@ -46,13 +46,13 @@ export class SnapshotCorruptError extends Error {
   }
 }
 
-export const SNAPSHOT_MAGIC = Buffer.from('KEELSNP\0', 'latin1');
-export const SNAPSHOT_VERSION = 1;
-export const SNAPSHOT_HEADER_BYTES = 24;
+const SNAPSHOT_MAGIC = Buffer.from('KEELSNP\0', 'latin1');
+const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_HEADER_BYTES = 24;
 /** Key-values per block: ~300 KB of 256-byte values, about a millisecond of encoding. */
-export const DEFAULT_BLOCK_KVS = 1024;
+const DEFAULT_BLOCK_KVS = 1024;
 
-export const SNAPSHOT_FINGERPRINT = Buffer.from(schemaFingerprint(typeNamed('keel.SnapshotFormat')));
+const SNAPSHOT_FINGERPRINT = Buffer.from(schemaFingerprint(typeNamed('keel.SnapshotFormat')));
 
 interface HeadRecord {
   index: number;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { credsAuthenticator, type ConnectionOptions } from 'nats';
 import { InvalidArgumentError } from '../codec/errors.js';
 
-export const DEFAULT_SERVERS = 'nats://127.0.0.1:4222';
+const DEFAULT_SERVERS = 'nats://127.0.0.1:4222';
 
 export interface NatsTlsOptions {
   caFile?: string;

@@ -36,15 +36,15 @@ export function raftSubject(cluster: string, nodeId: string): string {
   return `${clusterPrefix(cluster)}.raft.${nodeId}`;
 }
 
-export function leaderSubject(cluster: string, type: RequestType): string {
+function leaderSubject(cluster: string, type: RequestType): string {
   return `${clusterPrefix(cluster)}.leader.${type}`;
 }
 
-export function apiSubject(cluster: string, type: RequestType): string {
+function apiSubject(cluster: string, type: RequestType): string {
   return `${clusterPrefix(cluster)}.api.${type}`;
 }
 
-export function nodeSubject(cluster: string, nodeId: string, type: RequestType): string {
+function nodeSubject(cluster: string, nodeId: string, type: RequestType): string {
   assertSubjectToken('node id', nodeId);
   return `${clusterPrefix(cluster)}.node.${nodeId}.${type}`;
 }
