@@ -2,7 +2,7 @@
 //   npm run sim -- --seed N            replay one seed (prints its stats or its violation)
 //   npm run sim -- --seeds 10000       a campaign of seeds 1..N (or --from S)
 //   options: --steps N (default 2000), --stress (frequent crashes/partitions), --size 3|5,
-//            --torn-rate P (crashes halfway through persisting), --leader-sends-first
+//            --torn-rate P (crash while a disk write is pending), --disk-delay N (steps a write takes)
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { simulate, STRESS, type SimOptions } from '../test/raft/sim/simulate.js';
@@ -14,21 +14,22 @@ const argv = yargs(hideBin(process.argv))
   .option('steps', { type: 'number', default: 2000 })
   .option('size', { type: 'number', choices: [3, 5] })
   .option('stress', { type: 'boolean', default: false })
-  .option('torn-rate', { type: 'number', describe: 'chance per Ready of a crash halfway through persisting it' })
-  .option('leader-sends-first', { type: 'boolean', default: false, describe: 'leader sends before persisting (as src/node does)' })
+  .option('torn-rate', { type: 'number', describe: 'chance per step that a node with a disk write pending crashes' })
+  .option('disk-delay', { type: 'number', describe: 'most steps a disk write takes to become durable (default: 0-3 by seed)' })
   .strict()
   .parseSync();
 
 function options(seed: number): SimOptions {
   return {
-    seed, steps: argv.steps, leaderSendsFirst: argv.leaderSendsFirst,
+    seed, steps: argv.steps,
+    ...(argv.diskDelay !== undefined ? { diskDelay: argv.diskDelay } : {}),
     ...(argv.size ? { size: argv.size } : {}), ...(argv.stress ? STRESS : {}),
     ...(argv.tornRate !== undefined ? { tornWriteRate: argv.tornRate } : {}),
   };
 }
 
 if (argv.seed !== undefined) {
-  const r = simulate(options(argv.seed));
+  const r = await simulate(options(argv.seed));
   if (r.ok) {
     console.log(`seed ${r.seed}: ok`, r.stats);
   } else {
@@ -39,7 +40,7 @@ if (argv.seed !== undefined) {
   const started = Date.now();
   let failed = 0;
   for (let seed = argv.from; seed < argv.from + argv.seeds; seed++) {
-    const r = simulate(options(seed));
+    const r = await simulate(options(seed));
     if (!r.ok) {
       failed++;
       console.error(`seed ${seed}: FAILED at step ${r.step}: ${r.error}\n  replay: npm run sim -- --seed ${seed} ${process.argv.slice(2).filter((a, i, all) => !['--seeds', '--from'].includes(a) && !['--seeds', '--from'].includes(all[i - 1])).join(' ')}`);

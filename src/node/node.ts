@@ -1,13 +1,7 @@
 // One running Keel node: the Raft core driven by a timer and by messages from NATS, its log on the
 // segmented log, its hard state in raft-state, and the KV projection applied from committed entries.
-//
-// The ready loop (etcd's pattern): take a Ready, persist what it says, send its messages, apply its
-// committed entries, advance. One Ready is processed at a time; everything that happens meanwhile
-// (proposals, messages, ticks) collects in the core and forms the next, larger Ready — that is the
-// batching of fsyncs and messages. A leader sends its appends before its own fsync (Raft thesis
-// §10.2.1); that is safe because the commit index those appends lead to only leaves in a later
-// Ready, after this one's fsync, and a write is acknowledged only when applied from a durable log.
-// A follower or candidate persists first, since its replies promise durability or a vote.
+// The ready loop itself (persist, send, apply, advance and its ordering rules) is ready-loop.ts;
+// this file gives it the node's storage, transport and state machine.
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
@@ -16,7 +10,7 @@ import type { Command, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
-import type { ConfChange, Entry, Message, Ready, Role } from '../raft/types.js';
+import type { ConfChange, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
@@ -24,9 +18,11 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
 import { ReadBatcher } from './read-batcher.js';
+import { ReadyLoop } from './ready-loop.js';
 import { WatchService } from './watch-service.js';
 import { restoreFromDisk } from './snapshot-restore.js';
 import { DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
+import type { DecodedSnapshot } from '../store/snapshot-codec.js';
 
 export interface NodeOptions {
   id: string;
@@ -60,6 +56,7 @@ export class KeelNode {
   leader = '';
   term = 0;
   private readonly transport: RaftTransport;
+  private readonly loop: ReadyLoop<DecodedSnapshot>;
   private tickTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
@@ -108,6 +105,7 @@ export class KeelNode {
       nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger,
       hasLeader: () => this.leader !== '' && this.failed === null,
     });
+    this.loop = this.makeReadyLoop();
   }
 
   /**
@@ -259,11 +257,7 @@ export class KeelNode {
 
   private async runLoop(): Promise<void> {
     try {
-      for (;;) {
-        this.flushProposals();
-        if (this.failed || !this.raft.hasReady()) break;
-        await this.handleReady(this.raft.ready());
-      }
+      await this.loop.run();
     } catch (err) {
       // A failed fsync or write leaves the disk state unknown: stop serving rather than guess.
       this.failed = err as Error;
@@ -273,43 +267,33 @@ export class KeelNode {
     }
   }
 
-  private async handleReady(rd: Ready): Promise<void> {
-    if (rd.softState) this.changeRole(rd.softState.role, rd.softState.leader);
-    const hs = rd.hardState;
-    const persisted = this.hardState.value;
-    const voteChanged = hs !== null && (hs.term !== persisted.term || hs.vote !== persisted.vote);
-    const sendFirst = this.role === 'leader' && !voteChanged;
-    if (sendFirst) this.send(rd.messages);
-
-    // Committed entries below this Ready's new entries were made durable by an earlier Ready (one
-    // Ready at a time), so they apply now, before this Ready's fsync: a write is acknowledged as soon
-    // as it commits, not one fsync of the next batch later.
-    const firstNew = rd.entries.length > 0 ? rd.entries[0]!.index : Infinity;
-    const split = rd.committedEntries.findIndex((e) => e.index >= firstNew);
-    const applyNow = split < 0 ? rd.committedEntries : rd.committedEntries.slice(0, split);
-    const applyAfter = split < 0 ? [] : rd.committedEntries.slice(split);
-    if (!rd.snapshot) this.apply(applyNow);
-
-    if (rd.snapshot) {
-      const installed = await this.snapshots.install(rd.snapshot);
-      this.replaceStore(KvStore.fromSnapshot(installed.store));
-    }
-    if (rd.entries.length > 0) {
-      const first = rd.entries[0]!.index;
-      if (first <= this.log.lastIndex()) await this.log.truncateSuffix(first);
-      await this.log.append(rd.entries);
-    }
-    if (hs) {
-      await this.hardState.save(hs);
-      this.term = hs.term;
-    }
-    if (!sendFirst) this.send(rd.messages);
-
-    if (rd.snapshot) this.apply(applyNow);
-    this.apply(applyAfter);
-    for (const rs of rd.readStates) this.reads.onReadState(rs.context, rs.index);
-    this.raft.advance(rd);
-    this.snapshots.maybeSnapshot();
+  /** The ready loop over this node's log, raft-state file, NATS transport and KV projection. */
+  private makeReadyLoop(): ReadyLoop<DecodedSnapshot> {
+    return new ReadyLoop<DecodedSnapshot>({
+      raft: this.raft,
+      beforeReady: () => this.flushProposals(),
+      storage: {
+        persistedHardState: () => this.hardState.value,
+        installSnapshot: (snapshot) => this.snapshots.install(snapshot),
+        append: async (entries) => {
+          const first = entries[0]!.index;
+          if (first <= this.log.lastIndex()) await this.log.truncateSuffix(first);
+          await this.log.append(entries);
+        },
+        saveHardState: async (hs) => {
+          await this.hardState.save(hs);
+          this.term = hs.term;
+        },
+      },
+      transport: { send: (messages) => this.send(messages) },
+      stateMachine: {
+        onSoftState: (soft) => this.changeRole(soft.role, soft.leader),
+        restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store)),
+        apply: (entries) => this.apply(entries),
+        onReadStates: (states) => { for (const rs of states) this.reads.onReadState(rs.context, rs.index); },
+        afterReady: () => this.snapshots.maybeSnapshot(),
+      },
+    });
   }
 
   /** The projection jumps to a snapshot: watches on the old one end (their clients resume elsewhere or re-watch). */

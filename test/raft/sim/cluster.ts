@@ -1,25 +1,29 @@
-// Simulated nodes: each has stable storage (survives crashes), a volatile RaftNode and a volatile
-// state machine (a running hash of applied entries, restored from snapshots).
-import { RaftNode, decodeConfChange, type Message, type Entry, type HardState, type NodeId, type RaftConfig, type RaftCoreClass, type Ready, type SnapshotMeta, type Restored } from '../../../src/raft/index.js';
+// Simulated nodes: each runs the node's own ready loop (src/node/ready-loop.ts) over a simulated
+// disk whose writes complete steps later (so messages step into Raft while an fsync is pending),
+// the simulated network, and a state machine that is a running hash of applied entries. The
+// storage, transport and state machine given to the loop check the safety rules as they are used.
+import { RaftNode, decodeConfChange, type Message, type Entry, type NodeId, type RaftConfig, type RaftCoreClass, type SnapshotMeta } from '../../../src/raft/index.js';
 import { ENTRY_OVERHEAD_BYTES } from '../../../src/raft/log.js';
+import { ReadyLoop, type ReadyLoopParts } from '../../../src/node/ready-loop.js';
 import { Checker, entryKey, SafetyViolation } from './checker.js';
+import { SimDisk } from './disk.js';
 import type { Network } from './network.js';
 import type { Rng } from './rng.js';
 
-export class Storage {
-  hardState: HardState = { term: 0, vote: '', commit: 0 };
-  snapshot: { meta: SnapshotMeta; data: Uint8Array } | null = null;
-  entries: Entry[] = [];
+export type SimSnapshot = { meta: SnapshotMeta; data: Uint8Array };
+/** The ready loop a node runs: ReadyLoop itself, or a subclass with a planted bug. */
+export type ReadyLoopClass = new (parts: ReadyLoopParts<SimSnapshot>) => ReadyLoop<SimSnapshot>;
 
-  snapIndex(): number { return this.snapshot?.meta.index ?? 0; }
-  lastIndex(): number { return this.snapIndex() + this.entries.length; }
-  term(index: number): number | undefined {
-    if (index === this.snapIndex()) return this.snapshot?.meta.term ?? 0;
-    return this.entries[index - this.snapIndex() - 1]?.term;
-  }
-  restored(): Restored {
-    return { hardState: { ...this.hardState }, snapshot: this.snapshot?.meta ?? null, entries: [...this.entries] };
-  }
+export interface PendingRead { minIndex: number }
+
+/** What every node of one simulation shares. */
+export interface World {
+  now: number;
+  net: Network;
+  checker: Checker;
+  reads: Map<string, PendingRead>;
+  /** Nodes whose removal some node has applied. */
+  removed: Set<NodeId>;
 }
 
 const encoder = new TextEncoder();
@@ -31,12 +35,15 @@ function mix(hash: number, index: number, key: string): number {
   return h;
 }
 
-export interface PendingRead { minIndex: number }
-export type Tear = 'none' | 'nothing' | 'log-only' | 'hard-only';
-
 export class SimNode {
-  readonly storage = new Storage();
+  readonly disk: SimDisk;
   raft: RaftNode | null = null;
+  private loop: ReadyLoop<SimSnapshot> | null = null;
+  /** A run of the loop is in progress (it may be waiting for the disk). */
+  running = false;
+  /** Bumped on every start: a loop of an earlier life never reports back. */
+  private life = 0;
+  private failure: unknown = null;
   applied = 0;
   hash = 0;
   role = 'follower';
@@ -48,124 +55,134 @@ export class SimNode {
     readonly id: NodeId,
     private readonly config: Omit<RaftConfig, 'random'>,
     private readonly core: RaftCoreClass | undefined,
-    /** Shared: nodes whose removal some node has applied. */
-    private readonly removed: Set<NodeId>,
-    /** Leader sends a Ready's messages before persisting it (when its term and vote are unchanged). */
-    private readonly leaderSendsFirst = false,
-  ) {}
+    private readonly world: World,
+    private readonly loopClass: ReadyLoopClass,
+    rng: Rng,
+    diskDelay: number,
+  ) {
+    this.disk = new SimDisk(rng, diskDelay);
+  }
+
+  get storage() { return this.disk.storage; }
 
   start(rng: Rng): void {
     const random = () => rng.next();
-    const hasState = this.storage.hardState.term > 0 || this.storage.entries.length > 0 || this.storage.snapshot !== null;
-    this.raft = new RaftNode({ ...this.config, random }, hasState ? this.storage.restored() : undefined, this.core);
+    const st = this.storage;
+    this.life++;
+    this.raft = new RaftNode({ ...this.config, random }, st.isEmpty() ? undefined : st.restored(), this.core);
+    this.loop = new this.loopClass(this.loopParts(this.raft));
+    this.running = false;
     this.role = 'follower';
-    const snap = this.storage.snapshot;
+    this.term = st.hardState.term;
+    const snap = st.snapshot;
     this.applied = snap?.meta.index ?? 0;
     this.hash = snap ? Number(decoder.decode(snap.data).split(':')[1]) : 0;
     if (snap) this.raft.setSnapshot(snap.meta, snap.data);
   }
 
-  crash(): void {
-    this.raft = null; // everything not in storage is lost
+  /** Everything not on the disk is lost; pending writes may or may not have reached it. Returns how many were lost. */
+  crash(): number {
+    this.raft = null;
+    this.loop = null;
+    this.running = false;
+    return this.disk.crash();
   }
 
   get live(): boolean { return this.raft !== null; }
 
-  /** Persist, send, apply, advance: the contract a real node follows. */
-  /**
-   * `tear` simulates a crash in the middle of persisting: only the log part (snapshot + entries)
-   * or only the hard state reaches the disk, then the node dies before sending or applying.
-   */
-  processReady(now: number, net: Network, checker: Checker, reads: Map<string, PendingRead>, tear: Tear = 'none'): void {
-    const raft = this.raft!;
-    const rd: Ready = raft.ready();
-    const st = this.storage;
-    // etcd's optimization (Raft thesis §10.2.1), as src/node uses it: a leader whose term and vote
-    // are unchanged sends before it writes its own disk.
-    const voteChanged = rd.hardState !== null && (rd.hardState.term !== st.hardState.term || rd.hardState.vote !== st.hardState.vote);
-    const sendFirst = this.leaderSendsFirst && (rd.softState?.role ?? this.role) === 'leader' && !voteChanged;
-    if (sendFirst) this.sendMessages(now, rd, net);
-    if (tear === 'nothing') {
-      this.crash();
-      return;
-    }
-    if (tear !== 'hard-only') this.persistLog(rd, checker);
-    if (rd.hardState && tear !== 'log-only') {
-      const prev = st.hardState;
-      if (rd.hardState.term < prev.term) throw new SafetyViolation(`${this.id}: term went back from ${prev.term} to ${rd.hardState.term}`);
-      if (rd.hardState.term === prev.term && prev.vote !== '' && rd.hardState.vote !== prev.vote) {
-        throw new SafetyViolation(`${this.id}: changed its vote in term ${prev.term} from ${prev.vote} to ${rd.hardState.vote}`);
-      }
-      st.hardState = { ...rd.hardState };
-    }
-    if (tear !== 'none') {
-      this.crash();
-      return;
-    }
-    this.sendApplyAdvance(now, rd, net, checker, reads, sendFirst);
+  /** Starts a run of the ready loop (as the node's kick does) unless one is in progress or nothing is ready. */
+  startReady(): void {
+    if (this.running || !this.raft!.hasReady()) return;
+    const life = this.life;
+    this.running = true;
+    this.loop!.run().then(
+      () => { if (life === this.life) this.running = false; },
+      (err) => { if (life === this.life) { this.running = false; this.failure = err; } },
+    );
   }
 
-  private persistLog(rd: Ready, checker: Checker): void {
-    const st = this.storage;
-    if (rd.snapshot) {
-      st.snapshot = rd.snapshot;
-      st.entries = [];
-      this.applied = rd.snapshot.meta.index;
-      this.hash = Number(decoder.decode(rd.snapshot.data).split(':')[1]);
-      checker.onHash(this.id, this.applied, this.hash);
-      checker.seen.snapshotsInstalled++;
-    }
-    if (rd.entries.length > 0) {
-      const first = rd.entries[0].index;
-      if (first > st.lastIndex() + 1 || first <= st.snapIndex()) {
-        throw new SafetyViolation(`${this.id}: entries at ${first} do not fit storage [${st.snapIndex()}, ${st.lastIndex()}]`);
-      }
-      st.entries.length = first - st.snapIndex() - 1;
-      for (const e of rd.entries) {
-        checker.onPersist(this.id, e, st.term(e.index - 1) ?? -1);
-        st.entries.push(e);
-      }
-    }
+  /** Nothing left to run until the disk completes a write (or the loop is idle). */
+  get settled(): boolean { return !this.live || !this.running || this.disk.busy; }
+
+  throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
   }
 
-  private sendApplyAdvance(now: number, rd: Ready, net: Network, checker: Checker, reads: Map<string, PendingRead>, alreadySent: boolean): void {
-    const raft = this.raft!;
+  private loopParts(raft: RaftNode): ReadyLoopParts<SimSnapshot> {
     const st = this.storage;
-    if (rd.softState) {
-      this.role = rd.softState.role;
-      if (rd.softState.role === 'leader') {
-        const s = raft.status();
-        checker.onLeader(this.id, s.term, (i) => raft.logTerm(i), s.firstIndex, s.lastIndex);
-      }
-    }
-    this.term = st.hardState.term;
-    if (!alreadySent) this.sendMessages(now, rd, net);
-    for (const e of rd.committedEntries) this.apply(e, checker);
-    for (const rs of rd.readStates) {
-      const r = reads.get(rs.context);
-      if (!r) continue;
-      reads.delete(rs.context);
-      checker.seen.readsAnswered++;
-      if (rs.index < r.minIndex) {
-        throw new SafetyViolation(`${this.id}: ReadIndex ${rs.context} answered ${rs.index}, but ${r.minIndex} was committed before it was asked`);
-      }
-    }
-    raft.advance(rd);
+    const checker = this.world.checker;
+    return {
+      raft,
+      storage: {
+        persistedHardState: () => st.hardState,
+        installSnapshot: (snap) => this.disk.write(this.world.now, () => {
+          st.snapshot = snap;
+          st.entries = [];
+        }).then(() => snap),
+        append: (entries) => this.disk.write(this.world.now, () => {
+          const first = entries[0]!.index;
+          if (first > st.lastIndex() + 1 || first <= st.snapIndex()) {
+            throw new SafetyViolation(`${this.id}: entries at ${first} do not fit storage [${st.snapIndex()}, ${st.lastIndex()}]`);
+          }
+          st.entries.length = first - st.snapIndex() - 1;
+          for (const e of entries) {
+            checker.onPersist(this.id, e, st.term(e.index - 1) ?? -1);
+            st.entries.push(e);
+          }
+        }),
+        saveHardState: (hs) => this.disk.write(this.world.now, () => {
+          const prev = st.hardState;
+          if (hs.term < prev.term) throw new SafetyViolation(`${this.id}: term went back from ${prev.term} to ${hs.term}`);
+          if (hs.term === prev.term && prev.vote !== '' && hs.vote !== prev.vote) {
+            throw new SafetyViolation(`${this.id}: changed its vote in term ${prev.term} from ${prev.vote} to ${hs.vote}`);
+          }
+          st.hardState = { ...hs };
+          this.term = hs.term;
+        }),
+      },
+      transport: { send: (messages) => { for (const m of messages) this.send(m); } },
+      stateMachine: {
+        onSoftState: (soft) => {
+          this.role = soft.role;
+          if (soft.role === 'leader') {
+            const s = raft.status();
+            checker.onLeader(this.id, s.term, (i) => raft.logTerm(i), s.firstIndex, s.lastIndex);
+          }
+        },
+        restore: (snap) => {
+          this.applied = snap.meta.index;
+          this.hash = Number(decoder.decode(snap.data).split(':')[1]);
+          checker.onHash(this.id, this.applied, this.hash);
+          checker.seen.snapshotsInstalled++;
+        },
+        apply: (entries) => { for (const e of entries) this.apply(e); },
+        onReadStates: (states) => {
+          for (const rs of states) {
+            const r = this.world.reads.get(rs.context);
+            if (!r) continue;
+            this.world.reads.delete(rs.context);
+            checker.seen.readsAnswered++;
+            if (rs.index < r.minIndex) {
+              throw new SafetyViolation(`${this.id}: ReadIndex ${rs.context} answered ${rs.index}, but ${r.minIndex} was committed before it was asked`);
+            }
+          }
+        },
+        afterReady: () => {},
+      },
+    };
   }
 
-  private sendMessages(now: number, rd: Ready, net: Network): void {
+  private send(m: Message): void {
     const st = this.storage;
-    for (const m of rd.messages) {
-      // Persist-before-send: a granted vote and an append acknowledgement rest on stable state.
-      if (m.type === 'voteResp' && !m.reject && (st.hardState.term < m.term || (st.hardState.term === m.term && st.hardState.vote !== m.to))) {
-        throw new SafetyViolation(`${this.id}: granted a vote to ${m.to} in term ${m.term} before persisting it`);
-      }
-      if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
-        throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
-      }
-      this.checkSize(m);
-      net.send(now, m);
+    // Persist-before-send: a granted vote and an append acknowledgement rest on durable state.
+    if (m.type === 'voteResp' && !m.reject && (st.hardState.term < m.term || (st.hardState.term === m.term && st.hardState.vote !== m.to))) {
+      throw new SafetyViolation(`${this.id}: granted a vote to ${m.to} in term ${m.term} before persisting it`);
     }
+    if (m.type === 'appResp' && !m.reject && m.index > st.lastIndex()) {
+      throw new SafetyViolation(`${this.id}: acknowledged index ${m.index} but stored only up to ${st.lastIndex()}`);
+    }
+    this.checkSize(m);
+    this.world.net.send(this.world.now, m);
   }
 
   /** Flow control: no append above maxMsgBytes (unless a single entry is larger), no oversized chunk. */
@@ -181,35 +198,39 @@ export class SimNode {
     }
   }
 
-  private apply(e: Entry, checker: Checker): void {
+  /**
+   * No node applies an entry that is not durable in its own log. (The commit index covering it may
+   * still be in flight: the loop applies entries of earlier Readies before this Ready's hard state
+   * is saved; the entries are committed and durable, and a restart recovers the commit index.)
+   */
+  private apply(e: Entry): void {
     const st = this.storage;
-    // No node applies past what it persisted.
-    if (e.index > st.hardState.commit) throw new SafetyViolation(`${this.id}: applied ${e.index} beyond persisted commit ${st.hardState.commit}`);
     if (e.index > st.snapIndex() && st.term(e.index) !== e.term) {
       throw new SafetyViolation(`${this.id}: applied ${e.index}/${e.term}, which is not in its stable storage`);
     }
     if (e.index !== this.applied + 1) throw new SafetyViolation(`${this.id}: applied ${e.index} after ${this.applied}`);
     this.applied = e.index;
     this.hash = mix(this.hash, e.index, entryKey(e));
-    checker.onApply(this.id, e, this.hash);
+    this.world.checker.onApply(this.id, e, this.hash);
     if (e.type === 'config') {
-      checker.seen.configsApplied++;
+      this.world.checker.seen.configsApplied++;
       const { change } = decodeConfChange(e.data);
-      if (change.type === 'remove') this.removed.add(change.node);
+      if (change.type === 'remove') this.world.removed.add(change.node);
     }
   }
 
-  /** The application takes a snapshot at its applied index. */
-  takeSnapshot(retain: number): void {
+  /** The application takes a snapshot at its applied index (between Readies, as the node's snapshotter does). */
+  takeSnapshot(retain: number): boolean {
     const raft = this.raft!;
     const st = this.storage;
-    if (this.applied <= st.snapIndex()) return;
+    if (this.running || this.disk.busy || this.applied <= st.snapIndex()) return false;
     const term = st.term(this.applied);
-    if (term === undefined) return;
+    if (term === undefined) return false;
     const meta: SnapshotMeta = { index: this.applied, term, conf: raft.status().conf };
     const data = encoder.encode(`${this.applied}:${this.hash}:${'x'.repeat(this.applied % 97)}`);
     st.entries = st.entries.slice(this.applied - st.snapIndex());
     st.snapshot = { meta, data };
     raft.setSnapshot(meta, data, retain);
+    return true;
   }
 }

@@ -1,10 +1,13 @@
 // One deterministic simulation run: a 3- or 5-node cluster driven by a single seed through message
 // loss, delay, reordering, duplication, partitions, crashes, restarts, membership changes,
 // leadership transfers, snapshots and ReadIndex; then the faults stop and the cluster must make
-// progress within a bounded number of ticks.
+// progress within a bounded number of ticks. Every node runs src/node's ready loop over a disk whose
+// writes complete steps later; the run is async only so that the loop's awaits can resume, and
+// stays a function of the seed (no real I/O or timers take part).
 import { ProposalDroppedError, ConfChangeRejectedError, type RaftCoreClass, type NodeId } from '../../../src/raft/index.js';
+import { ReadyLoop } from '../../../src/node/ready-loop.js';
 import { Checker, SafetyViolation } from './checker.js';
-import { SimNode, type PendingRead, type Tear } from './cluster.js';
+import { SimNode, type ReadyLoopClass, type World } from './cluster.js';
 import { Network } from './network.js';
 import { Rng } from './rng.js';
 
@@ -19,12 +22,12 @@ export interface SimOptions {
   crashRate?: number;
   /** Chance per step that the current leader crashes (default 0.002). */
   leaderCrashRate?: number;
-  /** Chance per processed Ready that the node crashes halfway through persisting it (default 0.001). */
+  /** Substitute ready loop (tests plant bugs in a subclass of src/node's ReadyLoop). */
+  loop?: ReadyLoopClass;
+  /** Chance per step that a node with a disk write pending crashes before it completes (default 0.001). */
   tornWriteRate?: number;
-  /** Planted node bug: persist the hard state before the entries (torn writes may keep only it). */
-  hardStateFirst?: boolean;
-  /** The leader sends before persisting (etcd's optimization, used by src/node). */
-  leaderSendsFirst?: boolean;
+  /** Most steps a disk write takes to become durable (default: 0 to 3, chosen by the seed). */
+  diskDelay?: number;
   /** Chance per step that a partition starts (default 0.005). */
   partitionRate?: number;
   /** Override the per-message entry byte cap (default: chosen by the seed). */
@@ -49,7 +52,7 @@ export interface SimResult {
 
 const encoder = new TextEncoder();
 
-export function simulate(opts: SimOptions): SimResult {
+export async function simulate(opts: SimOptions): Promise<SimResult> {
   const rng = new Rng(opts.seed);
   const steps = opts.steps ?? 2000;
   const size = opts.size ?? (rng.chance(0.5) ? 3 : 5);
@@ -57,10 +60,11 @@ export function simulate(opts: SimOptions): SimResult {
   const initial = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   const spares = [`n${size + 1}`, `n${size + 2}`];
   const net = new Network(rng, { loss: rng.next() * 0.1, duplicate: rng.next() * 0.05, maxDelay: rng.int(0, 4) });
+  const diskDelay = opts.diskDelay ?? rng.int(0, 3);
   const checker = new Checker();
-  const reads = new Map<string, PendingRead>();
+  const world: World = { now: 0, net, checker, reads: new Map(), removed: new Set() };
+  const { reads, removed } = world;
   const nodes = new Map<NodeId, SimNode>();
-  const removed = new Set<NodeId>();
   const stats: SimResult['stats'] = {
     committed: 0, messages: 0, crashes: 0, snapshots: 0, confChanges: 0, transfers: 0, reads: 0,
     leadersElected: 0, snapshotsInstalled: 0, readsAnswered: 0, configsApplied: 0,
@@ -76,7 +80,7 @@ export function simulate(opts: SimOptions): SimResult {
     maxMsgBytes: opts.maxMsgBytes ?? rng.pick([64, 256, 4096]), maxInflight: rng.pick([1, 4, 64]), snapshotChunkBytes: rng.pick([8, 32, 1024]),
   };
   const addNode = (id: NodeId, voters: NodeId[]) => {
-    const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, removed, opts.leaderSendsFirst ?? false);
+    const n = new SimNode(id, { id, voters, ...raftOptions }, opts.core, world, opts.loop ?? ReadyLoop, rng, diskDelay);
     n.start(rng);
     nodes.set(id, n);
   };
@@ -88,22 +92,32 @@ export function simulate(opts: SimOptions): SimResult {
   const live = () => [...nodes.values()].filter((n) => n.live);
   const leader = () => live().find((n) => n.role === 'leader');
 
-  const runStep = (readyChance: number) => {
+  /** Lets every running loop resume until it waits for the disk or is done (a bounded number of microtask turns). */
+  const settle = async () => {
+    for (let turns = 0; !live().every((n) => n.settled); turns++) {
+      if (turns > 10_000) throw new Error('a ready loop neither finished nor waited for the disk');
+      await null;
+    }
+    for (const n of nodes.values()) n.throwIfFailed();
+  };
+
+  const runStep = async (readyChance: number) => {
+    world.now = now;
     for (const n of live()) n.raft!.tick();
     for (const m of net.due(now)) {
       const to = nodes.get(m.to);
       if (to?.raft) to.raft.step(m);
     }
-    for (const n of live()) {
-      if (!n.raft!.hasReady() || !rng.chance(readyChance)) continue;
-      // Torn writes follow the persistence order the contract requires: log (snapshot + entries)
-      // first, hard state second. (Hard state first is unsafe: a durable commit index could then
-      // cover entries that never reached the disk; the checker reports that within ~1000 seeds.)
-      let tear: Tear = readyChance < 1 && rng.chance(opts.tornWriteRate ?? 0.001) ? 'log-only' : 'none';
-      if (tear !== 'none' && opts.hardStateFirst && rng.chance(0.5)) tear = 'hard-only';
-      if (tear !== 'none' && opts.leaderSendsFirst && rng.chance(0.5)) tear = 'nothing';
-      if (tear !== 'none') stats.crashes++;
-      n.processReady(now, net, checker, reads, tear);
+    // Writes due by now become durable; the loops waiting for them go on (and may take their next Ready).
+    for (const n of live()) n.disk.complete(now);
+    await settle();
+    for (const n of live()) if (rng.chance(readyChance)) n.startReady();
+    await settle();
+    // A node may lose power while a write is pending (it may or may not have reached the disk).
+    if (readyChance < 1) {
+      for (const n of live()) {
+        if (n.disk.busy && rng.chance(opts.tornWriteRate ?? 0.001)) { n.crash(); stats.crashes++; }
+      }
     }
     // A node whose removal was applied somewhere is shut down for good (an operator would).
     for (const id of removed) {
@@ -161,7 +175,7 @@ export function simulate(opts: SimOptions): SimResult {
     }
     if (rng.chance(0.03)) {
       const n = rng.pick(members);
-      if (n.live) { n.takeSnapshot(rng.int(0, 5)); stats.snapshots++; }
+      if (n.live && n.takeSnapshot(rng.int(0, 5))) stats.snapshots++;
     }
   };
 
@@ -188,7 +202,7 @@ export function simulate(opts: SimOptions): SimResult {
   try {
     for (; now < steps; ) {
       faults();
-      runStep(0.85);
+      await runStep(0.85);
     }
     // Faults stop: heal, restart every member, deliver reliably. A fresh proposal must commit.
     net.heal();
@@ -203,7 +217,7 @@ export function simulate(opts: SimOptions): SimResult {
       if (ld && !committed && now % 20 === 0) {
         try { ld.raft!.propose(encoder.encode(marker)); } catch (e) { if (!(e instanceof ProposalDroppedError)) throw e; }
       }
-      runStep(1);
+      await runStep(1);
       committed ||= checker.committedKeys.has(`normal:${marker}`);
       // Then every member (per the leader's configuration) must catch up to the leader.
       const ld2 = leader();
