@@ -5,18 +5,19 @@
 //   getser64  64 serializable gets in flight (local projection)
 //   watch     1 prefix watcher, sequential puts: latency from put to the event reaching the watcher
 //   fanout    1,000 watchers on one prefix, sequential puts: latency until every watcher has the event
+//   offsets1k consumer-group offset commits of 1,000 partitions each (placement center), one at a time
 // Starts its own cluster (nats-server + 3 `keel serve` processes, temp data) unless --servers points
 // at one. Prints a table and writes the results as JSON (default bench-results/bench-<time>.json).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connect, type KeelClient } from '../src/client/index.js';
+import { connect, placement, type KeelClient } from '../src/client/index.js';
 import { startLocalCluster, type LocalCluster } from '../src/node/local-cluster.js';
 import { medianRun, runClosedLoop, type WorkloadResult } from './bench/runner.js';
 import { prepareWatchWorkload, type WatchWorkload } from './bench/watch-workloads.js';
 
-const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64', 'watch', 'fanout'] as const;
+const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64', 'watch', 'fanout', 'offsets1k'] as const;
 /** Watchers per watch workload. */
 const WATCHERS: Partial<Record<string, number>> = { watch: 1, fanout: 1000 };
 type Workload = (typeof WORKLOADS)[number];
@@ -60,6 +61,8 @@ try {
   // Preload the key space so gets find values.
   await Promise.all(Array.from({ length: argv.keys }, (_, i) => client.put(key(i), value)));
 
+  const offsets = placement(client).offsets;
+  const partitions = Array.from({ length: 1000 }, (_, p) => p);
   const watchOp = (w: Workload) => (worker: number, i: number) => watchWorkloads.get(w)!.op(worker, i);
   const ops: Record<Workload, { concurrency: number; op: (w: number, i: number) => Promise<unknown> }> = {
     watch: { concurrency: 1, op: watchOp('watch') },
@@ -68,6 +71,7 @@ try {
     put64: { concurrency: 64, op: (_w, i) => client.put(key(i), value) },
     get64: { concurrency: 64, op: (_w, i) => client.get(key(i)) },
     getser64: { concurrency: 64, op: (_w, i) => client.get(key(i), { serializable: true }) },
+    offsets1k: { concurrency: 1, op: (_w, i) => offsets.commit('bench', partitions.map((p) => ({ topic: 'bench', partition: p, offset: i }))) },
   };
   const results: WorkloadResult[] = [];
   const watchWorkloads = new Map<Workload, WatchWorkload>();

@@ -7,6 +7,7 @@ import { clusterCommands } from './cluster-commands.js';
 import { globalOptions } from './connection.js';
 import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
+import { placementCommands } from './placement-commands.js';
 import { serveCommand } from './serve.js';
 import { snapshotCommands } from './snapshot-commands.js';
 import { watchCommands } from './watch-commands.js';
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = kvCommands(parser);
   parser = clusterCommands(parser);
   parser = watchCommands(parser);
+  parser = placementCommands(parser);
   parser = serveCommand(parser);
   parser = snapshotCommands(parser);
   parser = devCommand(parser);

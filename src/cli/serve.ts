@@ -28,6 +28,9 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   const config = loadNodeConfig(flagsOnly(flags), process.env);
   const { startNode } = await import('../node/index.js');
   const running = await startNode(config);
+  const { attachPlacementController } = await import('./placement-controller.js');
+  const { default: pino } = await import('pino');
+  const placement = await attachPlacementController(running, config.cluster, pino({ level: config.logLevel }).child({ node: config.id }));
 
   let stopping = false;
   const stop = (why: string): void => {
@@ -36,7 +39,7 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    running.stop().then(
+    placement.stop().catch(() => undefined).then(() => running.stop()).then(
       () => process.exit(0),
       (err: Error) => {
         process.stderr.write(`keel serve ${config.id}: error while stopping: ${err.message}\n`);

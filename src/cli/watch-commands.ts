@@ -5,14 +5,15 @@ import type { Argv } from 'yargs';
 import { connect, type KeelClient, type NodeChange, type RegisteredBroker, type WatchEventView } from '../client/index.js';
 import { InvalidArgumentError } from '../codec/errors.js';
 import { connectOptionsOf, print, withClient, type GlobalArgs } from './connection.js';
-import { kvJson } from './format.js';
+import { placement } from '../placement/index.js';
+import { kvJson, table } from './format.js';
 import { selectorOf } from './txn-spec.js';
 
 type Args<T> = GlobalArgs & T;
 
 interface WatchArgs { key: string; end?: string; prefix?: boolean; rev?: number; prevKv?: boolean; count?: number }
 interface BrokerWatchArgs { rev?: number; count?: number }
-interface RegisterArgs { id: string; address: string; role?: string; ttl?: number; meta?: string[] }
+interface RegisterArgs { id: string; address: string; role?: string; ttl?: number; meta?: string[]; rack?: string; replace?: boolean }
 
 export function watchCommands<T>(y: Argv<T>): Argv<T> {
   return y
@@ -24,7 +25,7 @@ export function watchCommands<T>(y: Argv<T>): Argv<T> {
       .option('prev-kv', { type: 'boolean', describe: 'also print the previous key-value' })
       .option('count', { type: 'number', describe: 'exit after this many events' }),
     (a) => watchKeys(a as Args<WatchArgs>))
-    .command('brokers <command>', 'brokers list | watch | register <id> <address>', (c) => c
+    .command('brokers <command>', 'brokers list | watch | register <id> <address> | lag', (c) => c
       .command('list', 'list the registered brokers', (l) => l, (a) => brokersList(a as Args<object>))
       .command('watch', 'print brokers joining, updating and leaving (Ctrl-C stops)', (l) => l
         .option('rev', { type: 'number', describe: 'start at this revision' })
@@ -35,8 +36,12 @@ export function watchCommands<T>(y: Argv<T>): Argv<T> {
         .positional('address', { type: 'string', demandOption: true })
         .option('role', { type: 'string', default: 'broker' })
         .option('ttl', { type: 'number', default: 10_000, describe: 'lease TTL in ms' })
-        .option('meta', { type: 'string', array: true, describe: 'metadata as key=value (repeatable)' }),
+        .option('meta', { type: 'string', array: true, describe: 'metadata as key=value (repeatable)' })
+        .option('rack', { type: 'string', describe: 'the broker\'s rack (metadata rack=...): placement spreads replicas over racks' })
+        .option('replace', { type: 'boolean', describe: 'take the id over from a live registration (fences its epoch)' }),
       (a) => brokersRegister(a as Args<RegisterArgs>))
+      .command('lag', 'each live broker\'s reported applied revision and its lag behind the store', (l) => l,
+        (a) => brokersLag(a as Args<object>))
       .demandCommand(1, 'brokers needs a subcommand'),
     () => undefined);
 }
@@ -81,12 +86,20 @@ async function brokersRegister(a: Args<RegisterArgs>): Promise<void> {
     if (eq <= 0) throw new InvalidArgumentError(`--meta takes key=value, got "${pair}"`);
     metadata[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  if (a.rack !== undefined) metadata.rack = a.rack;
   await untilStopped(a, async (client, stopped) => {
-    const reg = await client.registerNode({ id: a.id, address: a.address, role: a.role ?? 'broker', metadata }, { ttlMs: a.ttl });
-    print(a, `broker ${reg.id} registered on lease ${reg.leaseId}; heartbeating (Ctrl-C unregisters)`, { id: reg.id, leaseId: reg.leaseId });
-    await stopped;
+    const reg = await client.registerNode({ id: a.id, address: a.address, role: a.role ?? 'broker', metadata }, { ttlMs: a.ttl, replace: a.replace ?? false });
+    print(a, `broker ${reg.id} registered with epoch ${reg.epoch} on lease ${reg.leaseId}; heartbeating (Ctrl-C unregisters)`, { id: reg.id, epoch: reg.epoch, leaseId: reg.leaseId });
+    const fenced = reg.fenced.then((err) => { throw err; });
+    await Promise.race([stopped, fenced]);
     await reg.close();
   });
+}
+
+async function brokersLag(a: Args<object>): Promise<void> {
+  const lag = await withClient(a, (c) => placement(c).lag());
+  const rows = lag.brokers.map((b) => [b.id, String(b.epoch), b.applied === 0 ? '-' : String(b.applied), String(b.lag)]);
+  print(a, lag.brokers.length === 0 ? [] : [`store revision ${lag.revision}`, table(['BROKER', 'EPOCH', 'APPLIED', 'LAG'], rows)], lag);
 }
 
 /**

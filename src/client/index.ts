@@ -19,5 +19,11 @@ export { BROKERS_PREFIX } from './registry.js';
 export type { BrokerInfo, BrokerRegistration, HeartbeatOptions, NodeChange, RegisterOptions, RegisteredBroker } from './registry.js';
 export { APPLIED_PREFIX, appliedKey, brokerKey } from './broker-keys.js';
 export type { KeyValueApi } from './kv-api.js';
+export { placement } from '../placement/center.js';
+export type { PlacementCenter } from '../placement/center.js';
+export type {
+  BrokerLag, CommittedOffset, CreateTopicOptions, OffsetCommit, OffsetCommitResult, PartitionDescription, PartitionState,
+  RebalanceResult, TopicDescription, TopicSpec,
+} from '../placement/index.js';
 export { fenceGuards } from './fence.js';
 export type { Fence, FenceOption } from './fence.js';

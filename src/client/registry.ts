@@ -90,7 +90,8 @@ function changeOf(ev: WatchEventView): NodeChange {
   return { type: ev.kv.version === 1 ? 'join' : 'update', id, broker: brokerOf(ev.kv), revision: ev.revision };
 }
 
-function brokerOf(kv: KeyValueView): RegisteredBroker {
+/** A registration key-value as the registry reports it (tolerates values written by hand). */
+export function brokerOf(kv: KeyValueView): RegisteredBroker {
   const id = bytesToString(kv.key).slice(BROKERS_PREFIX.length);
   let info: Partial<BrokerInfo> = {};
   try {

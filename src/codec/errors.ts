@@ -66,6 +66,22 @@ export class CancelledError extends KeelError {
 export class InternalError extends KeelError {
   constructor(message: string) { super('Internal', message); }
 }
+/** waitApplied ran out of time: `laggards` are the live brokers behind the revision, with what they reported. */
+export class BarrierTimeoutError extends TimeoutError {
+  readonly laggards: { id: string; applied: number }[];
+  constructor(revision: number, laggards: { id: string; applied: number }[]) {
+    super(`brokers behind revision ${revision}: ${laggards.map((l) => `${l.id} at ${l.applied}`).join(', ')}`);
+    this.laggards = laggards;
+  }
+}
+/** The thing to create exists already (a topic, say). */
+export class AlreadyExistsError extends KeelError {
+  constructor(message: string) { super('AlreadyExists', message); }
+}
+/** The thing named does not exist (a topic, say). */
+export class NotFoundError extends KeelError {
+  constructor(message: string) { super('NotFound', message); }
+}
 /** A broker id is registered already (and the registration did not ask to replace it). */
 export class AlreadyRegisteredError extends KeelError {
   readonly brokerId: string;
@@ -99,6 +115,8 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   Internal: (b) => new InternalError(b.message),
   Fenced: (b) => new FencedError(b.message),
   AlreadyRegistered: (b) => new KeelError('AlreadyRegistered', b.message),
+  AlreadyExists: (b) => new AlreadyExistsError(b.message),
+  NotFound: (b) => new NotFoundError(b.message),
 };
 
 /** Rebuilds the typed error a server sent. */

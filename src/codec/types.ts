@@ -199,7 +199,9 @@ export type ErrorCode =
   | 'Cancelled'
   | 'Internal'
   | 'Fenced'
-  | 'AlreadyRegistered';
+  | 'AlreadyRegistered'
+  | 'AlreadyExists'
+  | 'NotFound';
 
 // ---------------------------------------------------------------- API messages
 // One request envelope and one response envelope for every operation; the NATS subject names the

@@ -1,7 +1,7 @@
 // Starts one Keel node from its configuration: connects to NATS, opens the data directory (taking
 // its lock), rebuilds Raft and the projection, and serves Raft traffic and the client API.
 import path from 'node:path';
-import { connect } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import pino, { type Logger } from 'pino';
 import { requestBytesFor } from '../codec/limits.js';
 import { ApiServer } from '../transport/api-server.js';
@@ -12,6 +12,10 @@ import { KeelNode } from './node.js';
 
 export interface RunningNode {
   readonly node: KeelNode;
+  /** The node's NATS connection (services that run beside the node, like the placement controller, share it). */
+  readonly nc: NatsConnection;
+  /** Called whenever this node gains or loses leadership. */
+  onLeaderChange(listener: (isLeader: boolean) => void): void;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,11 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   const limits = { ...config.limits, maxRequestBytes: Math.min(config.limits.maxRequestBytes, requestBytesFor(maxPayload)) };
   const api = new ApiServer(nc, { cluster: config.cluster, nodeId: config.id, handler: new NodeApiHandler(node), limits, logger: log });
-  node.onLeaderChange = (isLeader) => api.setLeader(isLeader);
+  const leaderListeners: ((isLeader: boolean) => void)[] = [];
+  node.onLeaderChange = (isLeader) => {
+    api.setLeader(isLeader);
+    for (const listener of leaderListeners) listener(isLeader);
+  };
   api.start();
   node.start();
   log.info({ peers: config.peers, cluster: config.cluster, pid: process.pid }, 'node started');
@@ -50,6 +58,8 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
   let stopping: Promise<void> | null = null;
   return {
     node,
+    nc,
+    onLeaderChange: (listener) => leaderListeners.push(listener),
     stop() {
       stopping ??= (async () => {
         await api.stop();

@@ -1,3 +1,10 @@
+export { placement, type PlacementCenter } from './center.js';
+export { PlacementController, type ControllerOptions, type PassSummary } from './controller.js';
+export { TopicsApi, type CreateTopicOptions, type PartitionDescription, type RebalanceResult, type TopicDescription, type WaitOptions } from './topics.js';
+export { OffsetsApi, type CommittedOffset, type OffsetCommit, type OffsetCommitResult } from './offsets.js';
+export type { BrokerLag } from './barrier.js';
+export type { PartitionState, TopicSpec } from './records.js';
+export { OFFSETS_PREFIX, PARTITIONS_PREFIX, TOPICS_PREFIX, partitionKey, topicKey } from './keys.js';
 export { place, repair, rebalance, type NewPartition, type PlanResult } from './plan.js';
 export { electLeader } from './leader.js';
 export type { PartitionPlacement, PlacementBroker, ReplicaMove } from './layout.js';
