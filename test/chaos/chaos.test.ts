@@ -8,7 +8,7 @@ import { describeReport, runChaos } from './run.js';
 const SEED = Number(process.env.KEEL_CHAOS_SEED ?? 20261128);
 
 test(`chaos, short profile (seed ${SEED}): linearizable, no acknowledged write lost`, async () => {
-  const report = await runChaos({ seed: SEED, durationMs: 20_000, clients: 4, gapMs: [500, 1500], faults: ['kill', 'pause', 'netcut'] });
+  const report = await runChaos({ seed: SEED, durationMs: 20_000, clients: 4, gapMs: [500, 1500], faults: ['kill', 'pause', 'netcut', 'killall'] });
   const text = describeReport(report);
   console.log(`\n${text}`);
   assert.ok(report.ok, text);

@@ -4,14 +4,16 @@
 //   netcut  close the node's NATS connection and refuse it for a while (nats-proxy.ts)
 //   disk    the disk failpoint: writes fail with ENOSPC or EIO; the node must exit non-zero; it is
 //           restarted once the failpoint file is removed
+//   killall kill -9 of every node at once (a power cut): what was acknowledged was on a majority's
+//           disk, so it must all come back
 // The plan (kinds, targets, timings) is a function of the seed; which node is the leader at the time
 // is the cluster's, so the target is chosen as "the leader" or "a follower" by the plan.
 import type { KeelClient } from '../../src/client/index.js';
 import { Rng } from '../raft/sim/rng.js';
 import type { ChaosCluster } from './cluster.js';
 
-export type FaultKind = 'kill' | 'pause' | 'netcut' | 'disk';
-export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'pause', 'netcut', 'disk'];
+export type FaultKind = 'kill' | 'pause' | 'netcut' | 'disk' | 'killall';
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'pause', 'netcut', 'disk', 'killall'];
 
 export interface FaultStep {
   kind: FaultKind;
@@ -30,6 +32,7 @@ const HOLD_MS: Record<FaultKind, [number, number]> = {
   pause: [500, 4000], // both sides of the election timeout (1-2 s)
   netcut: [1000, 5000],
   disk: [0, 1500],
+  killall: [0, 1500],
 };
 
 /** The faults of a run, in order: rounds of every kind in a seeded order, so short runs see each kind. */
@@ -85,8 +88,9 @@ export async function runNemesis(plan: Iterator<FaultStep>, deps: NemesisDeps, u
     const step = plan.next().value as FaultStep;
     if (Date.now() + step.gapMs + step.holdMs > untilMs) break;
     await sleep(step.gapMs);
-    const { node, role } = await chooseTarget(deps, step);
-    deps.log(`fault ${done.length + 1}: ${step.kind}${step.kind === 'disk' ? ` (${step.diskError})` : ''} on ${node} (${role}) for ${step.holdMs} ms`);
+    const { node, role } = step.kind === 'killall' ? { node: 'all', role: 'unknown' as const } : await chooseTarget(deps, step);
+    const where = step.kind === 'killall' ? 'every node' : `${node} (${role})`;
+    deps.log(`fault ${done.length + 1}: ${step.kind}${step.kind === 'disk' ? ` (${step.diskError})` : ''} on ${where} for ${step.holdMs} ms`);
     const record: FaultRecord = { kind: step.kind, node, role, atMs: Date.now(), holdMs: step.holdMs, recoveredMs: null };
     await inject(deps, step, node, record);
     const healedAt = Date.now();
@@ -106,6 +110,12 @@ async function inject(deps: NemesisDeps, step: FaultStep, node: string, record: 
       await cluster.exited(node);
       await sleep(step.holdMs);
       cluster.start(node);
+      return;
+    case 'killall':
+      for (const id of cluster.ids) cluster.signal(id, 'SIGKILL', true);
+      await Promise.all(cluster.ids.map((id) => cluster.exited(id)));
+      await sleep(step.holdMs);
+      for (const id of cluster.ids) cluster.start(id);
       return;
     case 'pause':
       cluster.signal(node, 'SIGSTOP', false);
