@@ -8,7 +8,8 @@ import type { Operation } from './history.js';
 import { checkLinearizable, describeViolation, type CheckResult } from './linearizability.js';
 import { checkNoLostWrites, describeLostWrites, type LostWriteReport } from './lost-writes.js';
 import { FAULT_KINDS, faultPlan, healAll, runNemesis, waitForHealthy, type FaultKind, type FaultRecord } from './nemesis.js';
-import { doGet, runWorkload } from './workload.js';
+import { checkWatch, recordWatch, type WatchCheck } from './watch-check.js';
+import { doGet, KEY_PREFIX, runWorkload } from './workload.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -31,6 +32,7 @@ export interface ChaosReport {
   finalReads: number;
   linearizability: CheckResult;
   lostWrites: LostWriteReport;
+  watch: WatchCheck;
   unexpectedExits: NodeExit[];
   findings: string[];
   ok: boolean;
@@ -66,6 +68,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   try {
     const control = await open();
     if (!(await waitForHealthy(control, START_TIMEOUT_MS))) throw new Error(`the chaos cluster did not start within ${START_TIMEOUT_MS} ms`);
+    const watcher = await recordWatch(await open(), KEY_PREFIX);
     const clients = await Promise.all(Array.from({ length: o.clients ?? 4 }, (_, i) => open(i % 2 ? IMPATIENT_DEADLINE_MS : undefined)));
     const untilMs = Date.now() + o.durationMs;
     const deps = { cluster, client: control, log, finding };
@@ -76,8 +79,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     await healAll(cluster);
     if (!(await waitForHealthy(control, START_TIMEOUT_MS))) finding(`the cluster did not recover within ${START_TIMEOUT_MS} ms after the run`);
-    const finalReads = await readEveryKey(await open(30_000), [...keys].sort());
+    const reader = await open(30_000);
+    const finalReads = await readEveryKey(reader, [...keys].sort());
     log(`final reads: ${finalReads.filter((r) => r.outcome === 'ok').length} of ${keys.size} keys`);
+    const lastRevision = (await reader.range({ prefix: KEY_PREFIX, countOnly: true })).header.revision;
+    const watch = checkWatch(await watcher.finish(lastRevision, 30_000), ops, finalReads);
 
     const linearizability = checkLinearizable([...ops, ...finalReads]);
     const lostWrites = checkNoLostWrites(ops, finalReads);
@@ -103,9 +109,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       finalReads: finalReads.filter((r) => r.outcome === 'ok').length,
       linearizability,
       lostWrites,
+      watch,
       unexpectedExits,
       findings,
-      ok: linearizability.ok && lostWrites.ok && findings.length === 0,
+      ok: linearizability.ok && lostWrites.ok && watch.ok && findings.length === 0,
       dataDir: null,
     };
     return report;
@@ -139,10 +146,12 @@ export function describeReport(r: ChaosReport): string {
     `  linearizability: ${r.linearizability.keys} key histories, ${r.linearizability.operations} operations checked: `
       + `${r.linearizability.violations.length} violations, ${r.linearizability.inconclusive.length} inconclusive`,
     `  acknowledged writes lost: ${r.lostWrites.lost.length} (${r.lostWrites.keysChecked} keys read at the end, ${r.finalReads} final reads)`,
+    `  watch: ${r.watch.events} events, ${r.watch.problems.length} problems`,
   ];
   for (const v of r.linearizability.violations.slice(0, 5)) lines.push(describeViolation(v));
   for (const v of r.linearizability.inconclusive) lines.push(`  key ${v.key}: search budget exhausted (${v.operations} operations)`);
   if (!r.lostWrites.ok) lines.push(describeLostWrites(r.lostWrites));
+  for (const p of r.watch.problems.slice(0, 20)) lines.push(`  watch: ${p}`);
   for (const f of r.findings) lines.push(`  finding: ${f}`);
   for (const e of r.unexpectedExits) lines.push(`  ${e.id} log tail:\n${(e.logTail ?? '').split('\n').slice(-15).map((l) => `    ${l}`).join('\n')}`);
   if (r.dataDir) lines.push(`  data and node logs kept in ${r.dataDir}`);
