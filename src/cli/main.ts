@@ -8,6 +8,7 @@ import { globalOptions } from './connection.js';
 import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
 import { placementCommands } from './placement-commands.js';
+import { recipeCommands } from './recipe-commands.js';
 import { serveCommand } from './serve.js';
 import { snapshotCommands } from './snapshot-commands.js';
 import { watchCommands } from './watch-commands.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = clusterCommands(parser);
   parser = watchCommands(parser);
   parser = placementCommands(parser);
+  parser = recipeCommands(parser);
   parser = serveCommand(parser);
   parser = snapshotCommands(parser);
   parser = devCommand(parser);

@@ -12,6 +12,7 @@ import { resolveSelector, type KeyLike, type KeySelector, type ValueLike } from 
 import { LeaseApi } from './lease.js';
 import { BrokerRegistry, type BrokerInfo, type BrokerRegistration, type NodeChange, type RegisterOptions, type RegisteredBroker } from './registry.js';
 import { fenceGuards, type FenceOption } from './fence.js';
+import { Election, lock, Session, tryLock, type LockHandle, type LockOptions, type SessionOptions } from './recipes/index.js';
 import { Requester } from './requester.js';
 import {
   KeyValueView, toDeleteItem, toRangeItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
@@ -256,6 +257,26 @@ export class KeelClient {
   /** Joins, updates and departures of brokers, from now (or from `startRevision`). */
   watchNodes(o: { startRevision?: number } = {}): AsyncIterableIterator<NodeChange> & { cancel(): Promise<void>; ready: Promise<void> } {
     return this.brokers.watch(o);
+  }
+
+  /** A lease kept alive in the background; `lost` settles when it is gone (recipes: src/client/README.md). */
+  session(o: SessionOptions = {}): Promise<Session> {
+    return Session.create(this, o);
+  }
+
+  /** Waits until the lock `name` is held (FIFO among waiters); `fencingToken` grows across holders. */
+  lock(name: string, o: LockOptions = {}): Promise<LockHandle> {
+    return lock(this, name, o);
+  }
+
+  /** lock() that gives up after `timeoutMs` and answers null. */
+  tryLock(name: string, o: LockOptions & { timeoutMs?: number } = {}): Promise<LockHandle | null> {
+    return tryLock(this, name, o);
+  }
+
+  /** Leader election `name`: campaign, proclaim, resign, leader, observe. */
+  election(name: string): Election {
+    return new Election(this, name);
   }
 
   /** Stops sending; closes the NATS connections it opened. Idempotent. */

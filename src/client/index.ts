@@ -19,6 +19,8 @@ export { BROKERS_PREFIX } from './registry.js';
 export type { BrokerInfo, BrokerRegistration, HeartbeatOptions, NodeChange, RegisterOptions, RegisteredBroker } from './registry.js';
 export { APPLIED_PREFIX, appliedKey, brokerKey } from './broker-keys.js';
 export type { KeyValueApi } from './kv-api.js';
+export { Election, ELECTIONS_PREFIX, LOCKS_PREFIX, Session } from './recipes/index.js';
+export type { CampaignOptions, LeaderInfo, Leadership, LockHandle, LockOptions, SessionOptions } from './recipes/index.js';
 export { placement } from '../placement/center.js';
 export type { PlacementCenter } from '../placement/center.js';
 export type {

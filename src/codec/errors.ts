@@ -74,6 +74,10 @@ export class BarrierTimeoutError extends TimeoutError {
     this.laggards = laggards;
   }
 }
+/** A session's lease is gone (expired, revoked, or unreachable past its TTL): what it held is lost. */
+export class SessionLostError extends KeelError {
+  constructor(message: string) { super('SessionLost', message); }
+}
 /** The thing to create exists already (a topic, say). */
 export class AlreadyExistsError extends KeelError {
   constructor(message: string) { super('AlreadyExists', message); }
@@ -117,6 +121,7 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   AlreadyRegistered: (b) => new KeelError('AlreadyRegistered', b.message),
   AlreadyExists: (b) => new AlreadyExistsError(b.message),
   NotFound: (b) => new NotFoundError(b.message),
+  SessionLost: (b) => new SessionLostError(b.message),
 };
 
 /** Rebuilds the typed error a server sent. */

@@ -201,7 +201,8 @@ export type ErrorCode =
   | 'Fenced'
   | 'AlreadyRegistered'
   | 'AlreadyExists'
-  | 'NotFound';
+  | 'NotFound'
+  | 'SessionLost';
 
 // ---------------------------------------------------------------- API messages
 // One request envelope and one response envelope for every operation; the NATS subject names the
