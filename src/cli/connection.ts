@@ -19,6 +19,7 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
     .option('password', { type: 'string', global: true, group: 'Connection:', describe: 'NATS password' })
     .option('token', { type: 'string', global: true, group: 'Connection:', describe: 'NATS auth token' })
     .option('creds', { type: 'string', global: true, group: 'Connection:', describe: 'NATS .creds file' })
+    .option('nkey', { type: 'string', global: true, group: 'Connection:', describe: 'NATS nkey seed file, e.g. the admin identity from keel nats-config or keel dev' })
     .option('tls-ca', { type: 'string', global: true, group: 'Connection:', describe: 'CA certificate file for TLS' })
     .option('tls-cert', { type: 'string', global: true, group: 'Connection:', describe: 'client certificate file for TLS' })
     .option('tls-key', { type: 'string', global: true, group: 'Connection:', describe: 'client key file for TLS' })
@@ -26,7 +27,31 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
     .option('json', { type: 'boolean', global: true, describe: 'print JSON (for scripts)' }) as Argv<T & GlobalArgs>;
 }
 
-export function connectOptionsOf(a: GlobalArgs): ConnectOptions {
+/** The connection settings the CLI also takes from KEEL_* variables (a flag wins). */
+const CONNECTION_ENV: Record<string, keyof GlobalArgs> = {
+  KEEL_SERVERS: 'servers',
+  KEEL_CLUSTER: 'cluster',
+  KEEL_USER: 'user',
+  KEEL_PASSWORD: 'password',
+  KEEL_TOKEN: 'token',
+  KEEL_CREDS: 'creds',
+  KEEL_NKEY: 'nkey',
+  KEEL_TLS_CA: 'tlsCa',
+  KEEL_TLS_CERT: 'tlsCert',
+  KEEL_TLS_KEY: 'tlsKey',
+};
+
+function withEnv(a: GlobalArgs, env: NodeJS.ProcessEnv): GlobalArgs {
+  const merged: Record<string, unknown> = { ...a };
+  for (const [name, key] of Object.entries(CONNECTION_ENV)) {
+    const v = env[name];
+    if (merged[key] === undefined && v !== undefined && v !== '') merged[key] = v;
+  }
+  return merged as GlobalArgs;
+}
+
+export function connectOptionsOf(args: GlobalArgs, env: NodeJS.ProcessEnv = process.env): ConnectOptions {
+  const a = withEnv(args, env);
   const deadlineMs = a.timeout ?? 15_000;
   const o: ConnectOptions = {
     servers: a.servers ?? 'nats://127.0.0.1:4222',

@@ -1,12 +1,16 @@
 // keel dev (what `npm start` runs): a local nats-server on 127.0.0.1:<port> and three nodes n1..n3
 // with data under segments/dev/, their logs prefixed and quiet (warn and above unless --log-level),
 // until Ctrl-C/SIGTERM: then the nodes stop first and nats-server last. Run again: the data is kept.
+// Secured as in production (docs/security.md): nats-server enforces the identities' permissions, the
+// nodes run as the node identity and MAC their Raft batches with a cluster key; connections without
+// credentials are clients; admin.nk (for member/compact/snapshot commands) is in the data dir.
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { connect } from '../client/index.js';
 import {
   NatsServerMissingError, PortInUseError, spawnNode, startNats, type NatsProcess,
 } from '../node/local-cluster.js';
+import { ensureSecurityFiles } from '../node/nats-security.js';
 
 const NODE_IDS = ['n1', 'n2', 'n3'];
 
@@ -27,9 +31,10 @@ async function dev(a: DevArgs): Promise<void> {
   const cluster = a.cluster ?? 'default';
   let shuttingDown = false;
 
+  const security = await ensureSecurityFiles(dataDir, { cluster, anonymousClients: true });
   let nats: NatsProcess;
   try {
-    nats = await startNats({ port: a.port, detached: true });
+    nats = await startNats({ port: a.port, include: security.authConf, detached: true });
   } catch (err) {
     if (err instanceof NatsServerMissingError || err instanceof PortInUseError) throw new DevError(err.message);
     throw err;
@@ -39,7 +44,7 @@ async function dev(a: DevArgs): Promise<void> {
 
   const nodes = NODE_IDS.map((id) => {
     const node = spawnNode({
-      id, peers: NODE_IDS, servers: url, cluster, dataDir, logLevel: a.logLevel, detached: true,
+      id, peers: NODE_IDS, servers: url, cluster, dataDir, logLevel: a.logLevel, detached: true, security,
       args: ['--parent-pid', String(process.pid)],
       onLine: (line) => process.stderr.write(`[${id}] ${compactLogLine(line)}\n`),
     });
@@ -75,6 +80,9 @@ async function dev(a: DevArgs): Promise<void> {
     `  npx keel put a 1${flags}`,
     `  npx keel get a${flags}`,
     `  npx keel status${flags}`,
+    `  npx keel member list${flags}`,
+    `operator commands (member add/remove/promote, compact, snapshot save) need the admin identity:`,
+    `  npx keel snapshot save backup.snap --nkey ${security.seeds.admin}${flags}   (or KEEL_NKEY=${security.seeds.admin})`,
     `clients: connect({ servers: '${url}' })  (import { connect } from 'keel')`,
     'Ctrl-C stops everything.',
     '',

@@ -9,6 +9,7 @@ import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
 import { placementCommands } from './placement-commands.js';
 import { recipeCommands } from './recipe-commands.js';
+import { natsConfigCommand } from './nats-config.js';
 import { serveCommand } from './serve.js';
 import { snapshotCommands } from './snapshot-commands.js';
 import { watchCommands } from './watch-commands.js';
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = serveCommand(parser);
   parser = snapshotCommands(parser);
   parser = devCommand(parser);
+  parser = natsConfigCommand(parser);
   try {
     await parser.parseAsync();
   } catch (err) {

@@ -16,6 +16,7 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('snapshot-every-entries', { type: 'number', group: 'Tuning:', describe: 'snapshot after this many entries [default: 10000]' })
     .option('retain-entries', { type: 'number', group: 'Tuning:', describe: 'entries kept below a snapshot [default: 5000]' })
     .option('snapshot-log-bytes', { type: 'number', group: 'Tuning:', describe: 'also snapshot when the log grew by this many bytes [default: 256 MiB]' })
+    .option('cluster-key-file', { type: 'string', group: 'Node:', describe: 'file holding the cluster secret that authenticates Raft traffic; the same on every node (KEEL_CLUSTER_KEY_FILE; keel nats-config writes one)' })
     .option('join', { type: 'boolean', group: 'Node:', describe: 'join an existing cluster after `keel member add <id>`: start with no voters and learn the membership from the leader (KEEL_JOIN)' })
     .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
@@ -61,7 +62,7 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
 function flagsOnly(flags: NodeFlags): NodeFlags {
   const a = flags as Record<string, unknown>;
   const keys: (keyof NodeFlags)[] = [
-    'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds',
+    'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds', 'nkey', 'clusterKeyFile',
     'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
     'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
   ];

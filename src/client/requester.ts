@@ -3,11 +3,13 @@
 // the caller, so every retry carries the same one and the server applies it at most once.
 import type { NatsConnection } from 'nats';
 import { decodeResponse, encodeRequest } from '../codec/index.js';
-import { CancelledError, InternalError, KeelError, TimeoutError, UnavailableError, errorFromBody } from '../codec/errors.js';
+import {
+  CancelledError, InternalError, KeelError, PermissionDeniedError, TimeoutError, UnavailableError, errorFromBody,
+} from '../codec/errors.js';
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
 import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
 import { subjectFor } from '../transport/subjects.js';
-import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isRetryable } from './retry.js';
+import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isPermissionViolation, isRetryable } from './retry.js';
 
 export interface RequesterOptions {
   cluster: string;
@@ -139,6 +141,10 @@ export class Requester {
 function toKeelError(err: unknown, subject: string): KeelError {
   if (err instanceof KeelError) return err;
   if (isNatsTimeout(err)) return new TimeoutError(`${subject}: no answer in time`);
+  if (isPermissionViolation(err)) {
+    const hint = subject.includes('.admin.') ? 'operator actions need the admin identity (--nkey <admin.nk> or KEEL_NKEY)' : 'check the identity this client connects as';
+    return new PermissionDeniedError(`NATS does not let this connection publish to ${subject}: ${hint}`);
+  }
   if (isRetryable(err)) return new UnavailableError(`${subject}: ${describeFailure(err)}`);
   return new InternalError(`${subject}: ${describeFailure(err)}`);
 }

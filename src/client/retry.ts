@@ -35,6 +35,10 @@ function isNoResponders(err: unknown): boolean {
   return err instanceof NatsError && err.code === NatsErrorCode.NoResponders;
 }
 
+export function isPermissionViolation(err: unknown): boolean {
+  return err instanceof NatsError && err.code === NatsErrorCode.PermissionsViolation;
+}
+
 export function isNatsTimeout(err: unknown): boolean {
   return err instanceof NatsError && err.code === NatsErrorCode.Timeout;
 }

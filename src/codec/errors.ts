@@ -63,6 +63,10 @@ export class UnavailableError extends KeelError {
 export class CancelledError extends KeelError {
   constructor(message: string) { super('Cancelled', message); }
 }
+/** NATS refused to let this connection publish the request: connect as an identity allowed to (docs/security.md). */
+export class PermissionDeniedError extends KeelError {
+  constructor(message: string) { super('PermissionDenied', message); }
+}
 export class InternalError extends KeelError {
   constructor(message: string) { super('Internal', message); }
 }
@@ -122,6 +126,7 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   AlreadyExists: (b) => new AlreadyExistsError(b.message),
   NotFound: (b) => new NotFoundError(b.message),
   SessionLost: (b) => new SessionLostError(b.message),
+  PermissionDenied: (b) => new PermissionDeniedError(b.message),
 };
 
 /** Rebuilds the typed error a server sent. */

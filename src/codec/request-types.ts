@@ -8,8 +8,14 @@ import type { RequestType } from './types.js';
  *   leader  keel.<c>.leader.<type>         only the current leader subscribes
  *   api     keel.<c>.api.<type>            any node (queue group)
  *   node    keel.<c>.node.<nodeId>.<type>  one particular node
+ *   admin   keel.<c>.admin.<type>          operator actions: only the admin NATS identity may publish
+ *           here (docs/security.md). Served by the leader, or by any node (queue group) when the type
+ *           also has the adminNode scope
+ *   adminNode keel.<c>.admin.node.<nodeId>.<type>  an operator action for one node (a snapshot's chunks)
+ * Lease revoke stays a client request: a lease's owner revokes it on a clean shutdown, and it
+ * deletes only keys any client may delete anyway.
  */
-export type ApiScope = 'leader' | 'api' | 'node';
+export type ApiScope = 'leader' | 'api' | 'node' | 'admin' | 'adminNode';
 
 export interface RequestTypeInfo {
   /** The scopes it may be sent on; without a node id a client uses `leader` if listed, else `api`. */
@@ -22,7 +28,7 @@ export const REQUEST_TYPES = {
   put: { scopes: ['leader'], write: true },
   deleteRange: { scopes: ['leader'], write: true },
   txn: { scopes: ['leader'], write: true },
-  compact: { scopes: ['leader'], write: true },
+  compact: { scopes: ['admin'], write: true },
   leaseGrant: { scopes: ['leader'], write: true },
   leaseRevoke: { scopes: ['leader'], write: true },
   // Keep-alive, time-to-live and list need the leader's lease clock but change nothing replicated.
@@ -30,16 +36,16 @@ export const REQUEST_TYPES = {
   leaseTimeToLive: { scopes: ['leader'], write: false },
   leaseList: { scopes: ['leader'], write: false },
   // Membership changes are proposed by the leader; they are not deduplicated by requestId.
-  memberAdd: { scopes: ['leader'], write: false },
-  memberPromote: { scopes: ['leader'], write: false },
-  memberRemove: { scopes: ['leader'], write: false },
+  memberAdd: { scopes: ['admin'], write: false },
+  memberPromote: { scopes: ['admin'], write: false },
+  memberRemove: { scopes: ['admin'], write: false },
   range: { scopes: ['api', 'node'], write: false },
   status: { scopes: ['api', 'node'], write: false },
   memberList: { scopes: ['api'], write: false },
   watchCreate: { scopes: ['api', 'node'], write: false },
   // A watch is cancelled on the node that serves it.
   watchCancel: { scopes: ['node'], write: false },
-  snapshotSave: { scopes: ['api', 'node'], write: false },
+  snapshotSave: { scopes: ['admin', 'adminNode'], write: false },
 } as const satisfies Record<RequestType, RequestTypeInfo>;
 
 /** The request types that are replicated writes (put, deleteRange, txn, compact, leaseGrant, leaseRevoke). */

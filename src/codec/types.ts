@@ -202,7 +202,9 @@ export type ErrorCode =
   | 'AlreadyRegistered'
   | 'AlreadyExists'
   | 'NotFound'
-  | 'SessionLost';
+  | 'SessionLost'
+  /** Client-side only, never on the wire: NATS refused the publish (the identity lacks the permission). */
+  | 'PermissionDenied';
 
 // ---------------------------------------------------------------- API messages
 // One request envelope and one response envelope for every operation; the NATS subject names the

@@ -36,6 +36,8 @@ export interface NodeConfig {
   join: boolean;
   /** Request limits; maxRequestBytes is replaced by what the NATS server's max_payload allows. */
   limits: Limits;
+  /** The file holding the cluster secret that authenticates Raft batches (docs/security.md). */
+  clusterKeyFile?: string;
 }
 
 export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
@@ -71,6 +73,7 @@ export interface NodeFlags extends NatsAuthFlags {
   retainEntries?: number;
   snapshotLogBytes?: number;
   join?: boolean | string;
+  clusterKeyFile?: string;
   maxKeyBytes?: number;
   maxValueBytes?: number;
   maxTxnOps?: number;
@@ -89,6 +92,8 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_PASSWORD: 'password',
   KEEL_TOKEN: 'token',
   KEEL_CREDS: 'creds',
+  KEEL_NKEY: 'nkey',
+  KEEL_CLUSTER_KEY_FILE: 'clusterKeyFile',
   KEEL_TLS_CA: 'tlsCa',
   KEEL_TLS_CERT: 'tlsCert',
   KEEL_TLS_KEY: 'tlsKey',
@@ -202,6 +207,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     join: f.join === undefined ? d.join : f.join === true || f.join === 'true' || f.join === '1',
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
   };
+  if (f.clusterKeyFile !== undefined) config.clusterKeyFile = f.clusterKeyFile;
   if (config.heartbeatTicks >= config.electionTicks) {
     throw new InvalidArgumentError(`heartbeatTicks (${config.heartbeatTicks}) must be below electionTicks (${config.electionTicks})`);
   }

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { requestBytesFor } from '../codec/limits.js';
 import { ApiServer } from '../transport/api-server.js';
 import { natsConnectionOptions } from '../transport/api-connect.js';
+import { readClusterKey } from '../transport/raft-auth.js';
 import { NodeApiHandler } from './api-handler.js';
 import type { NodeConfig } from './config.js';
 import { KeelNode } from './node.js';
@@ -21,6 +22,8 @@ export interface RunningNode {
 
 export async function startNode(config: NodeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningNode> {
   const log = logger.child({ node: config.id });
+  const clusterKey = config.clusterKeyFile === undefined ? undefined : await readClusterKey(config.clusterKeyFile);
+  if (!clusterKey) log.warn('no --cluster-key-file: raft traffic is not authenticated (docs/security.md)');
   const natsOpts = await natsConnectionOptions({ ...config.nats, name: `keel-${config.cluster}-${config.id}` });
   const nc = await connect({ ...natsOpts, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 10_000 });
   let node: KeelNode;
@@ -38,6 +41,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
       segmentBytes: config.segmentBytes,
       snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries, logBytes: config.snapshotLogBytes },
       join: config.join,
+      clusterKey,
     });
   } catch (err) {
     await nc.close();

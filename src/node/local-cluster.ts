@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ensureSecurityFiles, type SecurityFiles } from './nats-security.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI_MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
@@ -31,15 +32,28 @@ export interface NatsProcess {
 }
 
 /** Starts `nats-server` on loopback; port 0 lets the OS choose. Resolves once it accepts connections. */
-export async function startNats(opts: { port?: number; maxPayload?: number; logFile?: string; detached?: boolean } = {}): Promise<NatsProcess> {
+export interface NatsStartOptions {
+  port?: number;
+  maxPayload?: number;
+  /** A nats-server configuration file to include (the authorization block of nats-security.ts). */
+  include?: string;
+  logFile?: string;
+  detached?: boolean;
+}
+
+export async function startNats(opts: NatsStartOptions = {}): Promise<NatsProcess> {
   if (!onPath('nats-server')) throw new NatsServerMissingError();
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   if (!(await isPortFree(port))) throw new PortInUseError(port);
   const dir = await mkdtemp(path.join(tmpdir(), 'keel-nats-'));
   const args = ['-a', '127.0.0.1', '-p', String(port)];
-  if (opts.maxPayload) {
+  if (opts.maxPayload || opts.include) {
     const conf = path.join(dir, 'nats.conf');
-    await writeFile(conf, `max_payload: ${opts.maxPayload}\n`);
+    const lines = [
+      ...(opts.maxPayload ? [`max_payload: ${opts.maxPayload}`] : []),
+      ...(opts.include ? [`include ${JSON.stringify(path.resolve(opts.include))}`] : []),
+    ];
+    await writeFile(conf, `${lines.join('\n')}\n`);
     args.push('-c', conf);
   }
   const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: opts.detached });
@@ -85,6 +99,8 @@ export interface NodeSpawnOptions {
   logLevel?: string;
   /** Extra `keel serve` flags. */
   args?: string[];
+  /** Run as the node identity with the cluster key (the files of a secured cluster). */
+  security?: SecurityFiles | null;
   /** Where the node's log goes (default <dataDir>/<id>.log), unless `onLine` takes its lines. */
   logFile?: string;
   /** Receives each line the node writes (stdout and stderr) instead of a log file. */
@@ -103,7 +119,9 @@ export function spawnNode(o: NodeSpawnOptions): NodeProcess {
   const args = [
     ...nodeFlags, '--import', 'tsx', CLI_MAIN, 'serve',
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
-    '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info', ...(o.args ?? []),
+    '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info',
+    ...(o.security ? ['--nkey', o.security.seeds.node, '--cluster-key-file', o.security.clusterKey] : []),
+    ...(o.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached, env: o.env ? { ...process.env, ...o.env } : undefined,
@@ -140,6 +158,8 @@ export interface LocalCluster {
   dataDir: string;
   ids: string[];
   nodes: Map<string, NodeProcess>;
+  /** With `secure`: the seeds (admin.nk for operator actions), cluster key and NATS permissions. */
+  security: SecurityFiles | null;
   /** (Re)starts one node with the cluster's settings. */
   startNode(id: string): NodeProcess;
   /** Reads a node's log file (for diagnostics). */
@@ -155,6 +175,11 @@ export interface LocalClusterOptions {
   cluster?: string;
   logLevel?: string;
   nodeArgs?: string[];
+  /**
+   * NATS permissions and Raft MACs on (docs/security.md): nodes run as the node identity with a
+   * cluster key, connections without credentials are clients, admin.nk is in <dataDir>/security.
+   */
+  secure?: boolean;
 }
 
 export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<LocalCluster> {
@@ -162,11 +187,14 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const dataDir = o.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'keel-cluster-')));
   const ownsData = o.dataDir === undefined;
   await mkdir(dataDir, { recursive: true });
-  const nats = await startNats({ port: o.natsPort });
+  const security = o.secure
+    ? await ensureSecurityFiles(path.join(dataDir, 'security'), { cluster: o.cluster ?? 'default', anonymousClients: true })
+    : null;
+  const nats = await startNats({ port: o.natsPort, include: security?.authConf });
   const nodes = new Map<string, NodeProcess>();
   const startNode = (id: string): NodeProcess => {
     const node = spawnNode({
-      id, peers: ids, servers: nats.url, dataDir, cluster: o.cluster, logLevel: o.logLevel, args: o.nodeArgs,
+      id, peers: ids, servers: nats.url, dataDir, cluster: o.cluster, logLevel: o.logLevel, args: o.nodeArgs, security,
     });
     nodes.set(id, node);
     return node;
@@ -177,6 +205,7 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
     dataDir,
     ids,
     nodes,
+    security,
     startNode,
     nodeLog: (id) => readFile(path.join(dataDir, `${id}.log`), 'utf8').catch(() => ''),
     async stop(opts = {}) {

@@ -12,7 +12,7 @@ import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
 import type { ConfChange, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
-import { RaftTransport } from '../transport/raft-transport.js';
+import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { PendingWrites } from './pending-writes.js';
@@ -42,6 +42,8 @@ export interface NodeOptions {
   snapshot?: Partial<SnapshotPolicy>;
   /** Join an existing cluster: start with no voters and learn the membership from the leader. */
   join?: boolean;
+  /** The cluster secret that authenticates Raft batches (raft-auth.ts); none: unauthenticated. */
+  clusterKey?: Uint8Array;
 }
 
 export class KeelNode {
@@ -88,7 +90,8 @@ export class KeelNode {
       cluster: opts.cluster,
       nodeId: opts.id,
       logger: opts.logger,
-      onBatch: (payload) => this.receive(payload),
+      clusterKey: opts.clusterKey,
+      onBatch: (payload, from) => this.receive(payload, from),
     });
     this.reads = new ReadBatcher({
       nodeId: opts.id,
@@ -228,13 +231,23 @@ export class KeelNode {
     this.kick();
   }
 
-  private receive(payload: Uint8Array): void {
+  /** Raft batches the transport dropped as unauthenticated, by reason. */
+  get raftRejects(): Readonly<RaftRejectCounters> {
+    return this.transport.rejected;
+  }
+
+  private receive(payload: Uint8Array, authenticatedFrom: string | null): void {
     if (this.stopped) return;
     let messages: Message[];
     try {
       messages = raftBatchCodec.decode(payload).messages;
     } catch (err) {
       this.opts.logger.warn({ err }, 'dropping a malformed raft batch');
+      return;
+    }
+    // A node's key authenticates it, not the ids written inside its batches.
+    if (authenticatedFrom !== null && messages.some((m) => m.from !== authenticatedFrom)) {
+      this.transport.reject('wrongSender', authenticatedFrom);
       return;
     }
     for (const m of messages) this.raft.step(m);

@@ -2,7 +2,7 @@
 // it in chunks. The first request (snapshotId '') may reach any node: it confirms it is up to date
 // with a ReadIndex round (so the backup holds every write acknowledged before the request), captures
 // its projection at the applied index, encodes it as a snapshot file in memory and answers with the
-// first chunk; the client then asks that same node (keel.<c>.node.<id>.snapshotSave) for the next
+// first chunk; the client then asks that same node (keel.<c>.admin.node.<id>.snapshotSave) for the next
 // offsets. A held snapshot is dropped after `idleMs` without a request.
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../codec/errors.js';

@@ -1,7 +1,7 @@
 // NATS connection settings shared by the client library and the node: servers, auth and TLS, turned
 // into nats.js ConnectionOptions.
 import { readFile } from 'node:fs/promises';
-import { credsAuthenticator, type ConnectionOptions } from 'nats';
+import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions } from 'nats';
 import { InvalidArgumentError } from '../codec/errors.js';
 
 const DEFAULT_SERVERS = 'nats://127.0.0.1:4222';
@@ -20,6 +20,8 @@ export interface NatsAuthOptions {
   token?: string;
   /** A NATS `.creds` file (JWT + nkey seed). */
   credsFile?: string;
+  /** A file holding an nkey seed (`SU...`): the identities `keel nats-config` writes. */
+  nkeyFile?: string;
   tls?: NatsTlsOptions;
   /** Connection name shown by NATS monitoring. */
   name?: string;
@@ -31,6 +33,7 @@ export interface NatsAuthFlags {
   password?: string;
   token?: string;
   creds?: string;
+  nkey?: string;
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -42,6 +45,7 @@ export function applyAuthFlags(target: NatsAuthOptions, f: NatsAuthFlags): void 
   if (f.password !== undefined) target.pass = f.password;
   if (f.token !== undefined) target.token = f.token;
   if (f.creds !== undefined) target.credsFile = f.creds;
+  if (f.nkey !== undefined) target.nkeyFile = f.nkey;
   if (f.tlsCa !== undefined || f.tlsCert !== undefined || f.tlsKey !== undefined) {
     target.tls = { caFile: f.tlsCa, certFile: f.tlsCert, keyFile: f.tlsKey };
   }
@@ -69,6 +73,12 @@ export async function natsConnectionOptions(o: NatsAuthOptions): Promise<Connect
       throw new InvalidArgumentError(`cannot read NATS creds file ${o.credsFile}: ${err.message}`);
     });
     opts.authenticator = credsAuthenticator(new Uint8Array(creds));
+  }
+  if (o.nkeyFile !== undefined) {
+    const seed = await readFile(o.nkeyFile, 'utf8').catch((err: Error) => {
+      throw new InvalidArgumentError(`cannot read NATS nkey seed file ${o.nkeyFile}: ${err.message}`);
+    });
+    opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed.trim()));
   }
   const tls = o.tls;
   if (tls && (tls.caFile || tls.certFile || tls.keyFile)) {

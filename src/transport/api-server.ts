@@ -8,7 +8,8 @@ import { InternalError, InvalidArgumentError, KeelError } from '../codec/errors.
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
 import type { ApiRequest, ApiResponse, ErrorBody } from '../codec/types.js';
 import {
-  apiQueueGroup, isTypeAllowed, parseApiSubject, scopeWildcard, type ApiScope,
+  ADMIN_LEADER_TYPES, ADMIN_NODE_TYPES, adminSubject, apiQueueGroup, isTypeAllowed, parseApiSubject, scopeWildcard,
+  type ApiScope,
 } from './subjects.js';
 
 /** A response NATS cannot carry. Sent as RequestTooLarge: the fix is on the asking side. */
@@ -43,7 +44,8 @@ export class ApiServer {
   private readonly nc: NatsConnection;
   private readonly opts: ApiServerOptions;
   private readonly subs: Subscription[] = [];
-  private leaderSub: Subscription | null = null;
+  /** Held while this node leads: `keel.<c>.leader.>` and the leader's admin subjects. */
+  private leaderSubs: Subscription[] | null = null;
   private inFlightCount = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
@@ -59,29 +61,38 @@ export class ApiServer {
   }
 
   get isLeader(): boolean {
-    return this.leaderSub !== null;
+    return this.leaderSubs !== null;
   }
 
-  /** Subscribes to `keel.<c>.api.>` (queue group `keel.<c>`) and `keel.<c>.node.<id>.>`. */
+  /**
+   * Subscribes to `keel.<c>.api.>` and the any-node admin subjects (queue group `keel.<c>`),
+   * `keel.<c>.node.<id>.>` and `keel.<c>.admin.node.<id>.>`.
+   */
   start(): void {
     if (this.stopped) throw new Error('ApiServer: start() after stop()');
     if (this.subs.length > 0) return;
     const { cluster, nodeId } = this.opts;
     this.subs.push(this.subscribe(scopeWildcard(cluster, 'api'), apiQueueGroup(cluster)));
     this.subs.push(this.subscribe(scopeWildcard(cluster, 'node', nodeId)));
+    for (const type of ADMIN_NODE_TYPES) this.subs.push(this.subscribe(adminSubject(cluster, type), apiQueueGroup(cluster)));
+    this.subs.push(this.subscribe(scopeWildcard(cluster, 'adminNode', nodeId)));
   }
 
-  /** Subscribes to `keel.<c>.leader.>` on election, drains that subscription on step-down. Idempotent. */
+  /** Subscribes to the leader's subjects on election, drains them on step-down. Idempotent. */
   setLeader(isLeader: boolean): void {
     if (this.stopped) return;
-    if (isLeader && this.leaderSub === null) {
-      this.leaderSub = this.subscribe(scopeWildcard(this.opts.cluster, 'leader'));
+    if (isLeader && this.leaderSubs === null) {
+      const { cluster } = this.opts;
+      this.leaderSubs = [
+        this.subscribe(scopeWildcard(cluster, 'leader')),
+        ...ADMIN_LEADER_TYPES.map((type) => this.subscribe(adminSubject(cluster, type))),
+      ];
       this.opts.logger.info('api: serving leader subjects');
-    } else if (!isLeader && this.leaderSub !== null) {
+    } else if (!isLeader && this.leaderSubs !== null) {
       // Drain, not unsubscribe: writes already delivered get an answer (NotLeader from the handler,
       // which the client retries at once) instead of waiting out the client's timeout.
-      void this.release(this.leaderSub);
-      this.leaderSub = null;
+      for (const sub of this.leaderSubs) void this.release(sub);
+      this.leaderSubs = null;
       this.opts.logger.info('api: stopped serving leader subjects');
     }
   }
@@ -90,9 +101,9 @@ export class ApiServer {
   async stop(): Promise<void> {
     if (this.stopped) return this.waitIdle();
     this.stopped = true;
-    const subs = [...this.subs, ...(this.leaderSub ? [this.leaderSub] : [])];
+    const subs = [...this.subs, ...(this.leaderSubs ?? [])];
     this.subs.length = 0;
-    this.leaderSub = null;
+    this.leaderSubs = null;
     await Promise.all(subs.map((sub) => this.release(sub)));
     await this.waitIdle();
   }

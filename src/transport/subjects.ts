@@ -4,9 +4,11 @@
 //   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
 //   keel.<c>.node.<nodeId>.<type>     a request for one particular node
 //   keel.<c>.watch.<nodeId>.ack       watch acknowledgements (plain publish; see WATCH.md, watch-messages.ts)
+//   keel.<c>.admin.<type>             operator actions; only the admin NATS identity may publish here
+//   keel.<c>.admin.node.<nodeId>.<type>  an operator action addressed to one node (a snapshot's later chunks)
 // Which request type may go where is the table in src/codec/request-types.ts.
 import { InvalidArgumentError } from '../codec/errors.js';
-import { requestTypeInfo, type ApiScope } from '../codec/request-types.js';
+import { REQUEST_TYPES, requestTypeInfo, type ApiScope } from '../codec/request-types.js';
 import type { RequestType } from '../codec/types.js';
 
 export type { ApiScope };
@@ -15,6 +17,12 @@ export type { ApiScope };
 export function isTypeAllowed(scope: ApiScope, type: string): type is RequestType {
   return requestTypeInfo(type)?.scopes.includes(scope) === true;
 }
+
+const ALL_TYPES = Object.keys(REQUEST_TYPES) as RequestType[];
+/** Admin requests the leader serves (it subscribes to each on election). */
+export const ADMIN_LEADER_TYPES: readonly RequestType[] = ALL_TYPES.filter((t) => isTypeAllowed('admin', t) && !isTypeAllowed('adminNode', t));
+/** Admin requests any node serves (queue group), or the node a request names. */
+export const ADMIN_NODE_TYPES: readonly RequestType[] = ALL_TYPES.filter((t) => isTypeAllowed('admin', t) && isTypeAllowed('adminNode', t));
 
 // A token must be one NATS subject token: no dots, no wildcards, no whitespace.
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -49,12 +57,21 @@ function nodeSubject(cluster: string, nodeId: string, type: RequestType): string
   return `${clusterPrefix(cluster)}.node.${nodeId}.${type}`;
 }
 
-/** The wildcard a server subscribes to for one scope (`node` needs the node id). */
-export function scopeWildcard(cluster: string, scope: ApiScope, nodeId?: string): string {
-  if (scope === 'node') {
-    if (nodeId === undefined) throw new InvalidArgumentError('scopeWildcard: the node scope needs a node id');
+export function adminSubject(cluster: string, type: RequestType): string {
+  return `${clusterPrefix(cluster)}.admin.${type}`;
+}
+
+function adminNodeSubject(cluster: string, nodeId: string, type: RequestType): string {
+  assertSubjectToken('node id', nodeId);
+  return `${clusterPrefix(cluster)}.admin.node.${nodeId}.${type}`;
+}
+
+/** The wildcard a server subscribes to for one scope (`node` and `adminNode` need the node id). */
+export function scopeWildcard(cluster: string, scope: Exclude<ApiScope, 'admin'>, nodeId?: string): string {
+  if (scope === 'node' || scope === 'adminNode') {
+    if (nodeId === undefined) throw new InvalidArgumentError(`scopeWildcard: the ${scope} scope needs a node id`);
     assertSubjectToken('node id', nodeId);
-    return `${clusterPrefix(cluster)}.node.${nodeId}.>`;
+    return `${clusterPrefix(cluster)}.${scope === 'node' ? 'node' : 'admin.node'}.${nodeId}.>`;
   }
   return `${clusterPrefix(cluster)}.${scope}.>`;
 }
@@ -66,6 +83,11 @@ export function apiQueueGroup(cluster: string): string {
 
 /** Where a client sends a request of this type (node-scoped when `nodeId` is given). */
 export function subjectFor(cluster: string, type: RequestType, nodeId?: string): string {
+  if (isTypeAllowed('admin', type)) {
+    if (nodeId === undefined) return adminSubject(cluster, type);
+    if (!isTypeAllowed('adminNode', type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
+    return adminNodeSubject(cluster, nodeId, type);
+  }
   if (nodeId !== undefined) {
     if (!isTypeAllowed('node', type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
     return nodeSubject(cluster, nodeId, type);
@@ -76,7 +98,7 @@ export function subjectFor(cluster: string, type: RequestType, nodeId?: string):
 export interface ParsedApiSubject {
   cluster: string;
   scope: ApiScope;
-  /** Set for the node scope. */
+  /** Set for the node and adminNode scopes. */
   nodeId?: string;
   /** The last token: the request type the subject names (not yet checked against known types). */
   type: string;
@@ -92,6 +114,10 @@ export function parseApiSubject(subject: string): ParsedApiSubject | null {
   }
   if (t[2] === 'node') {
     return t.length === 5 ? { cluster, scope: 'node', nodeId: t[3], type: t[4] } : null;
+  }
+  if (t[2] === 'admin') {
+    if (t.length === 4) return { cluster, scope: 'admin', type: t[3] };
+    return t.length === 6 && t[3] === 'node' ? { cluster, scope: 'adminNode', nodeId: t[4], type: t[5] } : null;
   }
   return null;
 }

@@ -1,0 +1,49 @@
+// What each NATS identity of a Keel cluster may publish and subscribe to (docs/security.md), written
+// into nats-server's configuration by `keel nats-config` and `keel dev`:
+//   node   Raft subjects, serves every API subject, answers requests and delivers watch events
+//   client requests on the leader/api/node subjects and watch acks; subscribes to inboxes only
+//   admin  client, plus the operator actions on keel.<c>.admin.<type>
+import { clusterPrefix } from './subjects.js';
+
+export type Identity = 'node' | 'client' | 'admin';
+export const IDENTITIES: readonly Identity[] = ['node', 'client', 'admin'];
+
+export interface Permissions {
+  publish: string[];
+  subscribe: string[];
+  /** Let the identity answer requests whatever reply subject they carry. */
+  allowResponses: boolean;
+}
+
+/** Replies and watch events go to the asker's inbox: clients must keep nats.js's default `_INBOX` prefix. */
+const INBOXES = '_INBOX.>';
+/** The NATS services framework's discovery subjects (`nats micro ls`). */
+const SERVICES = '$SRV.>';
+
+export function permissionsFor(identity: Identity, cluster: string): Permissions {
+  const p = clusterPrefix(cluster);
+  const client: Permissions = {
+    publish: [`${p}.leader.>`, `${p}.api.>`, `${p}.node.>`, `${p}.watch.*.ack`],
+    subscribe: [INBOXES],
+    allowResponses: false,
+  };
+  switch (identity) {
+    case 'client':
+      return client;
+    case 'admin':
+      return { ...client, publish: [...client.publish, `${p}.admin.>`] };
+    case 'node':
+      return {
+        publish: [`${p}.raft.*`, INBOXES, SERVICES],
+        subscribe: [`${p}.>`, INBOXES, SERVICES],
+        allowResponses: true,
+      };
+  }
+}
+
+/** The `permissions: { ... }` value of a nats-server user entry. */
+export function permissionsBlock(p: Permissions): string {
+  const list = (subjects: string[]): string => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
+  const responses = p.allowResponses ? ', allow_responses: true' : '';
+  return `{ publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} }${responses} }`;
+}
