@@ -51,7 +51,8 @@ export async function startNats(opts: NatsStartOptions = {}): Promise<NatsProces
     const conf = path.join(dir, 'nats.conf');
     const lines = [
       ...(opts.maxPayload ? [`max_payload: ${opts.maxPayload}`] : []),
-      ...(opts.include ? [`include ${JSON.stringify(path.resolve(opts.include))}`] : []),
+      // nats-server resolves an include relative to the including file, even an absolute path.
+      ...(opts.include ? [`include ${JSON.stringify(path.relative(dir, path.resolve(opts.include)))}`] : []),
     ];
     await writeFile(conf, `${lines.join('\n')}\n`);
     args.push('-c', conf);

@@ -54,9 +54,10 @@ export async function ensureSecurityFiles(dir: string, o: SecurityOptions): Prom
 export function authConf(publicKeys: Record<Identity, string>, o: SecurityOptions): string {
   const users = IDENTITIES.map((id) => `    # ${id}\n    { nkey: ${publicKeys[id]}, permissions: ${permissionsBlock(permissionsFor(id, o.cluster))} }`);
   if (o.anonymousClients) {
-    // no_auth_user must name a user with a password. This one is a bcrypt hash of nothing anyone
-    // knows, so the user can only be reached by connecting without credentials.
-    users.push(`    # connections without credentials (no_auth_user)\n    { user: ${ANONYMOUS_USER}, password: "${unusableBcryptHash()}", permissions: ${permissionsBlock(permissionsFor('client', o.cluster))} }`);
+    // no_auth_user must name a user with a plaintext password (nats-server compares the stored
+    // password with itself for such connections, so a bcrypt hash fails). Random, never used: this
+    // user has the client identity's rights, which anyone without credentials gets anyway.
+    users.push(`    # connections without credentials (no_auth_user)\n    { user: ${ANONYMOUS_USER}, password: "${randomBytes(18).toString('base64url')}", permissions: ${permissionsBlock(permissionsFor('client', o.cluster))} }`);
   }
   return [
     `# Keel cluster "${o.cluster}": NATS identities and permissions (written by keel nats-config; docs/security.md).`,
@@ -80,11 +81,6 @@ async function ensureSeed(file: string): Promise<string> {
   await writeFile(file, `${new TextDecoder().decode(kp.getSeed() as Uint8Array)}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(file, 0o600);
   return kp.getPublicKey() as string;
-}
-
-function unusableBcryptHash(): string {
-  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return `$2a$11$${[...randomBytes(53)].map((b) => alphabet[b % 64]).join('')}`;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -17,8 +17,10 @@ let admin: ClusterAdmin;
 let n4: NodeProcess | undefined;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: NODE_ARGS });
-  client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
+  // Secured (docs/security.md): the nodes run as the node identity with a cluster key; membership
+  // changes need the admin identity.
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: NODE_ARGS, secure: true });
+  client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000, nkeyFile: cluster.security!.seeds.admin });
   admin = new ClusterAdmin(client);
   await waitForLeader(client);
 });
@@ -58,7 +60,7 @@ test('a 4th node joins as a learner, catches up, is promoted; then the leader is
   }
   const load = writeLoad(16);
   try {
-    n4 = spawnNode({ id: 'n4', peers: ['n4'], servers: cluster.nats.url, dataDir: cluster.dataDir, args: ['--join', ...NODE_ARGS] });
+    n4 = spawnNode({ id: 'n4', peers: ['n4'], servers: cluster.nats.url, dataDir: cluster.dataDir, args: ['--join', ...NODE_ARGS], security: cluster.security });
     const added = await admin.memberAdd('n4', true);
     assert.equal(added.members.find((m) => m.id === 'n4'), { id: 'n4', role: 'learner' });
     await waitFor(async () => (await client.range({ prefix: 'pre/', countOnly: true, serializable: true, nodeId: 'n4' }).catch(() => null))?.count === 3000, 30_000, 200);
@@ -113,7 +115,7 @@ test('a 4th node joins as a learner, catches up, is promoted; then the leader is
 
 function keel(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--servers', cluster.nats.url], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--servers', cluster.nats.url, '--nkey', cluster.security!.seeds.admin], { cwd: REPO_ROOT }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr });
     });
   });
@@ -126,7 +128,7 @@ test('the CLI: member list shows roles, promoting an unknown node is refused wit
   assert.equal(members.find((m) => m.id === 'n4'), { id: 'n4', role: 'voter' });
   const refused = await keel(['member', 'promote', 'nobody']);
   assert.is(refused.code, 1);
-  assert.match(refused.err, /keel: InvalidArgument: nobody is not a learner of this cluster/);
+  assert.match(refused.err, /keel: InvalidArgument: nobody is not a learner of this cluster/, refused.err);
 });
 
 test.run();
