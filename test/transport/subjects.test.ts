@@ -7,10 +7,18 @@ import { isTypeAllowed, parseApiSubject, subjectFor } from '../../src/transport/
 
 const TYPES = Object.keys(REQUEST_TYPES) as RequestType[];
 
-test('writes and lease/member calls go to the leader, reads and status to any node, watchCancel only to one node', () => {
+test('writes and lease calls go to the leader, operator actions to admin subjects, reads and status to any node, watchCancel only to one node', () => {
   assert.is(subjectFor('c1', 'put'), 'keel.c1.leader.put');
   assert.is(subjectFor('c1', 'leaseKeepAlive'), 'keel.c1.leader.leaseKeepAlive');
-  assert.is(subjectFor('c1', 'memberAdd'), 'keel.c1.leader.memberAdd');
+  assert.is(subjectFor('c1', 'memberAdd'), 'keel.c1.admin.memberAdd');
+  assert.is(subjectFor('c1', 'compact'), 'keel.c1.admin.compact');
+  assert.is(subjectFor('c1', 'snapshotSave'), 'keel.c1.admin.snapshotSave');
+  assert.is(subjectFor('c1', 'snapshotSave', 'n2'), 'keel.c1.admin.node.n2.snapshotSave');
+  assert.equal(parseApiSubject('keel.c1.admin.node.n2.snapshotSave'), { cluster: 'c1', scope: 'adminNode', nodeId: 'n2', type: 'snapshotSave' });
+  assert.equal(parseApiSubject('keel.c1.admin.compact'), { cluster: 'c1', scope: 'admin', type: 'compact' });
+  assert.throws(() => subjectFor('c1', 'memberAdd', 'n2'), /cannot be sent to one node/);
+  assert.not.ok(isTypeAllowed('leader', 'compact'));
+  assert.not.ok(isTypeAllowed('api', 'snapshotSave'));
   assert.is(subjectFor('c1', 'range'), 'keel.c1.api.range');
   assert.is(subjectFor('c1', 'memberList'), 'keel.c1.api.memberList');
   assert.is(subjectFor('c1', 'watchCancel', 'n2'), 'keel.c1.node.n2.watchCancel');
