@@ -18,6 +18,7 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('snapshot-log-bytes', { type: 'number', group: 'Tuning:', describe: 'also snapshot when the log grew by this many bytes [default: 256 MiB]' })
     .option('cluster-key-file', { type: 'string', group: 'Node:', describe: 'file holding the cluster secret that authenticates Raft traffic; the same on every node (KEEL_CLUSTER_KEY_FILE; keel nats-config writes one)' })
     .option('join', { type: 'boolean', group: 'Node:', describe: 'join an existing cluster after `keel member add <id>`: start with no voters and learn the membership from the leader (KEEL_JOIN)' })
+    .option('metrics-addr', { type: 'string', group: 'Node:', describe: 'serve /metrics, /livez, /readyz and the status page at host:port (port 0 = any free port; KEEL_METRICS_ADDR) [default: off]' })
     .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
     .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
@@ -64,7 +65,7 @@ function flagsOnly(flags: NodeFlags): NodeFlags {
   const keys: (keyof NodeFlags)[] = [
     'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds', 'nkey', 'clusterKeyFile',
     'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
-    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'metricsAddr',
   ];
   return Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
 }

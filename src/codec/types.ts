@@ -282,6 +282,8 @@ export interface StatusResult {
   revision: number;
   compactRevision: number;
   members: Member[];
+  /** The node's HTTP base URL (/metrics, /livez, /readyz, the status page); '' when it serves none. */
+  metricsUrl: string;
 }
 
 export type ResponseBody =

@@ -12,11 +12,18 @@ import type { KeelNode } from './node.js';
 import { SnapshotSaveService } from './snapshot-save.js';
 
 export class NodeApiHandler implements ApiHandler {
+  /** How long a write may wait to be applied before the request fails (the client retries). */
+  private readonly writeTimeoutMs: number;
+  /** The node's advertised HTTP URL (metrics, health, status page); '' when it serves none. */
+  private readonly metricsUrl: string;
+
   constructor(
     private readonly node: KeelNode,
-    /** How long a write may wait to be applied before the request fails (the client retries). */
-    private readonly writeTimeoutMs = 5000,
-  ) {}
+    opts: { writeTimeoutMs?: number; metricsUrl?: string } = {},
+  ) {
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 5000;
+    this.metricsUrl = opts.metricsUrl ?? '';
+  }
 
   private membershipService: MembershipService | undefined;
   private backupService: SnapshotSaveService | undefined;
@@ -131,6 +138,7 @@ export class NodeApiHandler implements ApiHandler {
       revision: node.store.revision,
       compactRevision: node.store.compactRevision,
       members,
+      metricsUrl: this.metricsUrl,
     };
   }
 }

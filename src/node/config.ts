@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
 import { applyAuthFlags, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
+import { parseListenAddr } from './node-http.js';
 
 export interface NodeConfig {
   /** This node's id (a subject token). */
@@ -34,6 +35,8 @@ export interface NodeConfig {
   snapshotLogBytes: number;
   /** Join an existing cluster (after `keel member add <id>`): start with no voters, learn them from the leader. */
   join: boolean;
+  /** Where to serve /metrics, /livez, /readyz and the status page (host:port; port 0 = any free port); '' = not at all. */
+  metricsAddr: string;
   /** Request limits; maxRequestBytes is replaced by what the NATS server's max_payload allows. */
   limits: Limits;
   /** The file holding the cluster secret that authenticates Raft batches (docs/security.md). */
@@ -53,6 +56,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
   retainEntries: 5_000,
   snapshotLogBytes: 256 * 1024 * 1024,
   join: false,
+  metricsAddr: '',
   limits: { ...DEFAULT_LIMITS },
 };
 
@@ -77,6 +81,7 @@ export interface NodeFlags extends NatsAuthFlags {
   maxKeyBytes?: number;
   maxValueBytes?: number;
   maxTxnOps?: number;
+  metricsAddr?: string;
 }
 
 /** Environment variable → flag name. */
@@ -108,6 +113,7 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_MAX_KEY_BYTES: 'maxKeyBytes',
   KEEL_MAX_VALUE_BYTES: 'maxValueBytes',
   KEEL_MAX_TXN_OPS: 'maxTxnOps',
+  KEEL_METRICS_ADDR: 'metricsAddr',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
@@ -205,6 +211,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     retainEntries: positive('retainEntries', f.retainEntries, d.retainEntries),
     snapshotLogBytes: positive('snapshotLogBytes', f.snapshotLogBytes, d.snapshotLogBytes),
     join: f.join === undefined ? d.join : f.join === true || f.join === 'true' || f.join === '1',
+    metricsAddr: f.metricsAddr === undefined ? d.metricsAddr : checkListenAddr(String(f.metricsAddr)),
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
   };
   if (f.clusterKeyFile !== undefined) config.clusterKeyFile = f.clusterKeyFile;
@@ -212,6 +219,11 @@ function buildConfig(f: NodeFlags): NodeConfig {
     throw new InvalidArgumentError(`heartbeatTicks (${config.heartbeatTicks}) must be below electionTicks (${config.electionTicks})`);
   }
   return config;
+}
+
+function checkListenAddr(addr: string): string {
+  if (addr !== '') parseListenAddr(addr);
+  return addr;
 }
 
 function check(what: string, token: string): string {

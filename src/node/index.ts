@@ -9,6 +9,7 @@ import { natsConnectionOptions } from '../transport/api-connect.js';
 import { readClusterKey } from '../transport/raft-auth.js';
 import { NodeApiHandler } from './api-handler.js';
 import type { NodeConfig } from './config.js';
+import { startObservability, type Observability } from './observability.js';
 import { KeelNode } from './node.js';
 
 export interface RunningNode {
@@ -49,7 +50,18 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
   }
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   const limits = { ...config.limits, maxRequestBytes: Math.min(config.limits.maxRequestBytes, requestBytesFor(maxPayload)) };
-  const api = new ApiServer(nc, { cluster: config.cluster, nodeId: config.id, handler: new NodeApiHandler(node), limits, logger: log });
+  let inFlight = (): number => 0;
+  let observability: Observability;
+  try {
+    observability = await startObservability({ config, node, nc, logger: log, inFlight: () => inFlight() });
+  } catch (err) {
+    await node.stop();
+    await nc.close();
+    throw err;
+  }
+  const handler = new NodeApiHandler(node, { metricsUrl: observability.url });
+  const api = new ApiServer(nc, { cluster: config.cluster, nodeId: config.id, handler, limits, logger: log, observer: observability.metrics });
+  inFlight = () => api.inFlight;
   const leaderListeners: ((isLeader: boolean) => void)[] = [];
   node.onLeaderChange = (isLeader) => {
     api.setLeader(isLeader);
@@ -57,6 +69,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
   };
   api.start();
   node.start();
+  await observability.register();
   log.info({ peers: config.peers, cluster: config.cluster, pid: process.pid }, 'node started');
 
   let stopping: Promise<void> | null = null;
@@ -66,6 +79,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
     onLeaderChange: (listener) => leaderListeners.push(listener),
     stop() {
       stopping ??= (async () => {
+        await observability.stop();
         await api.stop();
         await node.stop();
         await nc.drain().catch(() => nc.close());

@@ -15,6 +15,7 @@ import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { NodeStats } from './node-stats.js';
 import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
 import { ReadBatcher } from './read-batcher.js';
@@ -54,6 +55,8 @@ export class KeelNode {
   readonly reads: ReadBatcher;
   readonly leases: LeaseKeeper;
   readonly watches: WatchService;
+  /** Counts for metrics and the status page (node-stats.ts). */
+  readonly stats: NodeStats;
   role: Role = 'follower';
   leader = '';
   term = 0;
@@ -74,8 +77,10 @@ export class KeelNode {
     readonly raft: RaftNode,
     store: KvStore,
     snapshotIndex: number,
+    stats: NodeStats,
   ) {
     this.store = store;
+    this.stats = stats;
     this.term = hardState.value.term;
     this.snapshots = new Snapshotter({
       nodeDir: opts.dir,
@@ -116,7 +121,13 @@ export class KeelNode {
    * from the snapshot's metadata plus the log after it (the log tail replays as entries commit).
    */
   static async open(opts: NodeOptions): Promise<KeelNode> {
+    const stats = new NodeStats();
     const log = await SegmentedLog.open<Entry>(opts.dir, {
+      fsync: async (handle) => {
+        const started = performance.now();
+        await handle.datasync();
+        stats.onFsync((performance.now() - started) / 1000);
+      },
       codec: entryCodec,
       resolveCodec: (fp) => entryCodecFor(fp),
       segmentBytes: opts.segmentBytes,
@@ -141,7 +152,7 @@ export class KeelNode {
       if (snapshot) raft.setSnapshot(snapshot.meta, null, retain); // bytes read from the file when a follower needs them
       const store = snapshot ? KvStore.fromSnapshot(snapshot.store) : new KvStore();
       opts.logger.info({ snapshotIndex: snapshot?.meta.index ?? 0, entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
-      return new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0);
+      return new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0, stats);
     } catch (err) {
       await log.close();
       throw err;
@@ -157,6 +168,11 @@ export class KeelNode {
 
   get isLeader(): boolean {
     return this.role === 'leader';
+  }
+
+  /** Set once persisting failed: the node serves no more. */
+  get failure(): Error | null {
+    return this.failed;
   }
 
   /**
@@ -180,6 +196,7 @@ export class KeelNode {
     this.proposedCommands.set(data, cmd);
     this.proposals.push(data);
     this.proposalIds.push(cmd.requestId);
+    this.stats.proposals++;
     this.kick();
   }
 
@@ -196,6 +213,7 @@ export class KeelNode {
     try {
       this.raft.proposeBatch(datas);
     } catch (err) {
+      this.stats.proposalsFailed += datas.length;
       const refusal = new NotLeaderError(`not the leader any more (${(err as Error).message})`);
       for (const id of ids) if (id) this.pending.fail(id, refusal);
     }
@@ -242,6 +260,7 @@ export class KeelNode {
     try {
       messages = raftBatchCodec.decode(payload).messages;
     } catch (err) {
+      this.stats.malformedRaftBatches++;
       this.opts.logger.warn({ err }, 'dropping a malformed raft batch');
       return;
     }
@@ -329,6 +348,7 @@ export class KeelNode {
         cmd ??= decodeCommand(e.data);
       } catch (err) {
         // Committed bytes that do not decode: every replica skips them the same way.
+        this.stats.undecodableEntries++;
         this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
         this.store.skip(e.index);
         continue;
@@ -345,7 +365,9 @@ export class KeelNode {
     this.role = role;
     this.leader = leader;
     const isLeader = role === 'leader';
-    this.opts.logger.info({ role, leader, term: this.raft.status().term }, 'raft role changed');
+    const term = this.raft.status().term;
+    this.stats.leaderSeen(leader, term);
+    this.opts.logger.info({ role, leader, term }, 'raft role changed');
     if (wasLeader !== isLeader) {
       this.leases.onLeaderChange(isLeader);
       this.onLeaderChange(isLeader);

@@ -75,6 +75,19 @@ export class WatchService {
     return this.streams.size;
   }
 
+  /** Over every watch: events waiting to be sent or acknowledged, and the bytes sent and not yet acknowledged (metrics). */
+  backlog(): { events: number; unackedBytes: number } {
+    let events = 0;
+    let unackedBytes = 0;
+    for (const stream of this.streams.values()) {
+      for (const batch of stream.pending) events += batch.events.length;
+      const unacked = stream.unacked;
+      events += unacked.events;
+      unackedBytes += unacked.bytes;
+    }
+    return { events, unackedBytes };
+  }
+
   start(): void {
     if (this.ackSub || this.stopped) return;
     this.ackSub = this.o.nc.subscribe(watchAckSubject(this.o.cluster, this.o.nodeId), {

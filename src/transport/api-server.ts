@@ -9,7 +9,7 @@ import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.
 import type { ApiRequest, ApiResponse, ErrorBody } from '../codec/types.js';
 import {
   ADMIN_LEADER_TYPES, ADMIN_NODE_TYPES, adminSubject, apiQueueGroup, isTypeAllowed, parseApiSubject, scopeWildcard,
-  type ApiScope,
+  type ApiScope, type ParsedApiSubject,
 } from './subjects.js';
 
 /** A response NATS cannot carry. Sent as RequestTooLarge: the fix is on the asking side. */
@@ -32,12 +32,19 @@ export interface ApiHandler {
   header(): { nodeId: string; term: number };
 }
 
+/** Told of every answered request (metrics). Called on the hot path: must be cheap and not throw. */
+export interface ApiObserver {
+  /** `type` is the operation the subject named (null when the subject names none); `errorCode` null on success. */
+  served(type: string | null, seconds: number, errorCode: string | null): void;
+}
+
 export interface ApiServerOptions {
   cluster: string;
   nodeId: string;
   handler: ApiHandler;
   limits: Limits;
   logger: Logger;
+  observer?: ApiObserver;
 }
 
 export class ApiServer {
@@ -143,27 +150,27 @@ export class ApiServer {
 
   private async serve(msg: Msg): Promise<void> {
     this.inFlightCount++;
+    const started = performance.now();
+    const parsed = parseApiSubject(msg.subject);
+    let errorCode: string | null = null;
     try {
-      const response = await this.answer(msg);
+      let response: Uint8Array;
+      try {
+        response = this.encodeChecked(await this.handleRequest(msg, parsed));
+      } catch (err) {
+        const error = this.toKeelError(err, msg.subject);
+        errorCode = error.code;
+        response = this.encodeError(error);
+      }
       this.reply(msg, response);
     } finally {
+      this.opts.observer?.served(parsed?.type ?? null, (performance.now() - started) / 1000, errorCode);
       this.inFlightCount--;
       if (this.inFlightCount === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
     }
   }
 
-  /** Encoded response bytes for one request; never throws. */
-  private async answer(msg: Msg): Promise<Uint8Array> {
-    try {
-      const response = await this.handleRequest(msg);
-      return this.encodeChecked(response);
-    } catch (err) {
-      return this.encodeError(this.toKeelError(err, msg.subject));
-    }
-  }
-
-  private async handleRequest(msg: Msg): Promise<ApiResponse> {
-    const parsed = parseApiSubject(msg.subject);
+  private async handleRequest(msg: Msg, parsed: ParsedApiSubject | null): Promise<ApiResponse> {
     if (parsed === null || !isTypeAllowed(parsed.scope, parsed.type)) {
       throw new InvalidArgumentError(`subject ${msg.subject} names no operation served there`);
     }

@@ -103,7 +103,7 @@ export class FakeHandler implements ApiHandler {
       type: 'status', nodeId: this.nodeId, pid: process.pid, role: this.leader === this.nodeId ? 'leader' : 'follower',
       leader: this.leader, term: this.term, commitIndex: 10 + this.revision, appliedIndex: 10 + this.revision,
       firstIndex: 1, lastIndex: 10 + this.revision, logBytes: 4096, revision: this.revision, compactRevision: 0,
-      members: this.members,
+      members: this.members, metricsUrl: '',
     };
   }
 
