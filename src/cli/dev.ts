@@ -45,7 +45,8 @@ async function dev(a: DevArgs): Promise<void> {
   const nodes = NODE_IDS.map((id) => {
     const node = spawnNode({
       id, peers: NODE_IDS, servers: url, cluster, dataDir, logLevel: a.logLevel, detached: true, security,
-      args: ['--parent-pid', String(process.pid)],
+      // Each node serves metrics, health and the status page on a free loopback port (printed below).
+      args: ['--parent-pid', String(process.pid), '--metrics-addr', '127.0.0.1:0'],
       onLine: (line) => process.stderr.write(`[${id}] ${compactLogLine(line)}\n`),
     });
     node.child.once('exit', (code, signal) => {
@@ -72,10 +73,12 @@ async function dev(a: DevArgs): Promise<void> {
     void shutdown();
   });
 
-  const leader = await waitForLeader(url, cluster);
+  const { leader, urls } = await waitForLeader(url, cluster);
   const flags = `${a.port === 4222 ? '' : ` --servers ${url}`}${cluster === 'default' ? '' : ` --cluster ${cluster}`}`;
   process.stdout.write([
     `keel dev: cluster "${cluster}" is up: nodes ${NODE_IDS.join(', ')}, leader ${leader ?? '(not yet)'}; data in ${dataDir}`,
+    'status page, /metrics, /livez, /readyz of each node:',
+    ...NODE_IDS.map((id) => `  ${id}  ${urls.get(id) || '(not answering yet)'}`),
     'try:',
     `  npx keel put a 1${flags}`,
     `  npx keel get a${flags}`,
@@ -105,17 +108,21 @@ export function compactLogLine(line: string): string {
   return `${LEVELS[level as number] ?? String(level)} ${String(msg ?? '')}${extra ? ` ${extra}` : ''}`;
 }
 
-/** The leader's id once the cluster has one (null if none within 15 s). */
-async function waitForLeader(url: string, cluster: string): Promise<string | null> {
+/** The leader's id once the cluster has one (null if none within 15 s), and each node's HTTP URL. */
+async function waitForLeader(url: string, cluster: string): Promise<{ leader: string | null; urls: Map<string, string> }> {
   const client = await connect({ servers: url, cluster, deadlineMs: 15_000 });
   try {
     const until = Date.now() + 15_000;
+    let leader: string | null = null;
+    let urls = new Map<string, string>();
     while (Date.now() < until) {
-      const { leader } = await client.members().catch(() => ({ leader: '' }));
-      if (leader) return leader;
+      const st = await client.clusterStatus().catch(() => null);
+      urls = new Map((st?.members ?? []).map((m) => [m.id, m.status?.metricsUrl ?? '']));
+      leader = st?.leader || null;
+      if (leader && NODE_IDS.every((id) => urls.get(id))) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    return null;
+    return { leader, urls };
   } finally {
     await client.close();
   }

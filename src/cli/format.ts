@@ -99,6 +99,7 @@ export function statusJson(cs: ClusterStatus): Record<string, unknown> {
       id: m.id,
       role: m.role,
       reachable: m.status !== null,
+      url: m.status?.metricsUrl || null,
       error: m.error,
       status: m.status === null ? null : { ...m.status, type: undefined, lag: last === null ? null : Math.max(0, last - m.status.appliedIndex) },
     })),

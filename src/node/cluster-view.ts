@@ -72,7 +72,14 @@ export class ClusterViewer {
       const { type: _t, members: _m, ...status } = body;
       return { id, member, reachable: true, error: null, status };
     } catch (err) {
-      return { id, member, reachable: false, error: (err as Error).message, status: null };
+      return { id, member, reachable: false, error: describe(err as Error & { code?: string }), status: null };
     }
   }
+}
+
+/** NATS reports "no responders" as code 503 and a silent member as a timeout: say what they mean. */
+function describe(err: Error & { code?: string }): string {
+  if (err.code === '503') return 'not running (no responders)';
+  if (err.code === 'TIMEOUT') return 'no answer in time';
+  return err.message;
 }

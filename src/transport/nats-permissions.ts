@@ -34,7 +34,8 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
       return { ...client, publish: [...client.publish, `${p}.admin.>`] };
     case 'node':
       return {
-        publish: [`${p}.raft.*`, INBOXES, SERVICES],
+        // node.*.status: the status page's cluster view asks each member for its status (src/node/cluster-view.ts).
+        publish: [`${p}.raft.*`, `${p}.node.*.status`, INBOXES, SERVICES],
         subscribe: [`${p}.>`, INBOXES, SERVICES],
         allowResponses: true,
       };

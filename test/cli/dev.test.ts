@@ -39,8 +39,15 @@ test('keel dev runs a usable cluster, then SIGTERM stops the nodes and nats-serv
     const put = await runCli(['--servers', servers, 'put', 'a', '1']);
     assert.is(put.stdout, 'OK\n', put.stderr);
     const status = await runCli(['--servers', servers, 'status', '--json']);
-    const pids = (JSON.parse(status.stdout).members as { status: { pid: number } }[]).map((m) => m.status.pid);
+    const members = JSON.parse(status.stdout).members as { id: string; url: string; status: { pid: number } }[];
+    const pids = members.map((m) => m.status.pid);
     assert.is(pids.length, 3);
+    for (const m of members) {
+      // keel dev printed each node's URL, status --json lists the same, and it serves the node's metrics.
+      assert.match(m.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.ok(dev.output().includes(`  ${m.id}  ${m.url}`), `keel dev printed ${m.id}'s URL`);
+      assert.match(await (await fetch(`${m.url}/metrics`)).text(), /^keel_raft_term \d+$/m);
+    }
     const again = await runCli(['dev', '--port', String(port), '--data', data]);
     assert.is(again.code, 1);
     assert.match(again.stderr, new RegExp(`^keel: Dev: port ${port} is already in use`));

@@ -28,6 +28,16 @@ test('defaults', () => {
   assert.equal(c.limits, DEFAULT_NODE_CONFIG.limits);
 });
 
+test('metricsAddr: off by default; from the config file, KEEL_METRICS_ADDR or --metrics-addr; malformed ones refused', () => {
+  assert.is(loadNodeConfig({ id: 'n1' }).metricsAddr, '');
+  assert.is(loadNodeConfig({ id: 'n1', config: configFile({ metricsAddr: ':9464' }) }).metricsAddr, ':9464');
+  assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_METRICS_ADDR: '127.0.0.1:0' }).metricsAddr, '127.0.0.1:0');
+  assert.is(loadNodeConfig({ id: 'n1', metricsAddr: '[::1]:9464' }, { KEEL_METRICS_ADDR: ':1' }).metricsAddr, '[::1]:9464');
+  for (const bad of ['localhost', '1.2.3.4:99999', 'host:port', ':']) {
+    assert.throws(() => loadNodeConfig({ id: 'n1', metricsAddr: bad }), (e: unknown) => e instanceof KeelError && /metrics address/.test(e.message), bad);
+  }
+});
+
 test('precedence: defaults < config file < KEEL_* env < flags', () => {
   const file = configFile({ id: 'n1', peers: ['n1', 'n2', 'n3'], cluster: 'file', data: '/file', electionTickMs: 50, segmentBytes: 1000, maxTxnOps: 16 });
   const env = { KEEL_CONFIG: file, KEEL_CLUSTER: 'env', KEEL_DATA: '/env', KEEL_ELECTION_TICK_MS: '20', KEEL_SERVERS: 'nats://a:1,nats://b:2' };
