@@ -2,7 +2,7 @@
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { makeLimits, requestBytesFor, type Limits } from '../../src/codec/limits.js';
-import { ApiServer, type ApiHandler } from '../../src/transport/api-server.js';
+import { ApiServer, type ApiHandler, type ApiObserver } from '../../src/transport/api-server.js';
 
 export interface FakeNode<H extends ApiHandler> {
   nc: NatsConnection;
@@ -12,12 +12,12 @@ export interface FakeNode<H extends ApiHandler> {
 }
 
 export async function startFakeNode<H extends ApiHandler & { nodeId: string }>(
-  url: string, handler: H, o: { leader?: boolean; cluster?: string; limits?: Partial<Limits> } = {},
+  url: string, handler: H, o: { leader?: boolean; cluster?: string; limits?: Partial<Limits>; observer?: ApiObserver } = {},
 ): Promise<FakeNode<H>> {
   const nc = await connect({ servers: url, name: `fake-${handler.nodeId}` });
   const limits = makeLimits({ maxRequestBytes: requestBytesFor(nc.info!.max_payload), ...o.limits });
   const server = new ApiServer(nc, {
-    cluster: o.cluster ?? 'default', nodeId: handler.nodeId, handler, limits, logger: pino({ level: 'silent' }),
+    cluster: o.cluster ?? 'default', nodeId: handler.nodeId, handler, limits, logger: pino({ level: 'silent' }), observer: o.observer,
   });
   server.start();
   if (o.leader ?? true) server.setLeader(true);

@@ -55,6 +55,20 @@ test('malformed bytes get InvalidArgument with a reason, and the server keeps se
   }
 });
 
+test('the observer is told of every answered request: its operation, seconds and error code', async () => {
+  const served: [string | null, number, string | null][] = [];
+  const node = await startFakeNode(nats.url, new FakeHandler('n1'), { observer: { served: (...a) => served.push(a) } });
+  try {
+    await ask('keel.default.leader.put', encodeRequest(putReq(bytes('a'), bytes('1'))));
+    await ask('keel.default.api.range', Uint8Array.of(0xff));
+    await ask('keel.default.node.n1.nosuchop', new Uint8Array(0));
+    assert.equal(served.map(([op, , code]) => [op, code]), [['put', null], ['range', 'InvalidArgument'], ['nosuchop', 'InvalidArgument']]);
+    assert.ok(served.every(([, seconds]) => seconds >= 0 && seconds < 2), JSON.stringify(served));
+  } finally {
+    await node.stop();
+  }
+});
+
 test('a request larger than maxRequestBytes gets RequestTooLarge', async () => {
   const node = await startFakeNode(nats.url, new FakeHandler('n1'), { limits: { maxRequestBytes: 1000 } });
   try {
