@@ -32,6 +32,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('keys', { type: 'number', default: 10_000, describe: 'key space for puts and gets' })
   .option('out', { type: 'string', describe: 'JSON results file' })
   .option('progress', { type: 'boolean', default: true })
+  .option('secure', { type: 'boolean', default: false, describe: 'the started cluster runs with NATS permissions and Raft MACs (docs/security.md)' })
   .strict()
   .parse();
 
@@ -42,7 +43,7 @@ let cluster: LocalCluster | null = null;
 let servers = argv.servers;
 if (!servers) {
   process.stdout.write('starting a local 3-node cluster... ');
-  cluster = await startLocalCluster({ size: 3, logLevel: 'warn' });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', secure: argv.secure });
   servers = cluster.nats.url;
   console.log(`nats ${servers}, data ${cluster.dataDir}`);
 }
