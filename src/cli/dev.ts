@@ -4,7 +4,7 @@
 // Secured as in production (docs/security.md): nats-server enforces the identities' permissions, the
 // nodes run as the node identity and MAC their Raft batches with a cluster key; connections without
 // credentials are clients; admin.nk (for member/compact/snapshot commands) is in the data dir.
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { connect } from '../client/index.js';
 import {
@@ -74,6 +74,7 @@ async function dev(a: DevArgs): Promise<void> {
   });
 
   const { leader, urls } = await waitForLeader(url, cluster);
+  const adminSeed = shortPath(security.seeds.admin);
   const flags = `${a.port === 4222 ? '' : ` --servers ${url}`}${cluster === 'default' ? '' : ` --cluster ${cluster}`}`;
   process.stdout.write([
     `keel dev: cluster "${cluster}" is up: nodes ${NODE_IDS.join(', ')}, leader ${leader ?? '(not yet)'}; data in ${dataDir}`,
@@ -85,11 +86,17 @@ async function dev(a: DevArgs): Promise<void> {
     `  npx keel status${flags}`,
     `  npx keel member list${flags}`,
     `operator commands (member add/remove/promote, compact, snapshot save) need the admin identity:`,
-    `  npx keel snapshot save backup.snap --nkey ${security.seeds.admin}${flags}   (or KEEL_NKEY=${security.seeds.admin})`,
+    `  npx keel snapshot save backup.snap --nkey ${adminSeed}${flags}   (or KEEL_NKEY=${adminSeed})`,
     `clients: connect({ servers: '${url}' })  (import { connect } from 'keel')`,
     'Ctrl-C stops everything.',
     '',
   ].join('\n'));
+}
+
+/** A path relative to the working directory when it is inside it (what a user would type). */
+function shortPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
