@@ -1,6 +1,8 @@
 // What each NATS identity of a Keel cluster may publish and subscribe to (docs/security.md), written
 // into nats-server's configuration by `keel nats-config` and `keel dev`:
-//   node   Raft subjects, serves every API subject, answers requests and delivers watch events
+//   node   Raft subjects, serves every API subject, answers requests and delivers watch events; and
+//          what a client may, since services beside the node (the placement controller on the
+//          leader) use the node's connection as a client
 //   client requests on the leader/api/node subjects and watch acks; subscribes to inboxes only
 //   admin  client, plus the operator actions on keel.<c>.admin.<type>
 import { clusterPrefix } from './subjects.js';
@@ -34,8 +36,8 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
       return { ...client, publish: [...client.publish, `${p}.admin.>`] };
     case 'node':
       return {
-        // node.*.status: the status page's cluster view asks each member for its status (src/node/cluster-view.ts).
-        publish: [`${p}.raft.*`, `${p}.node.*.status`, INBOXES, SERVICES],
+        // As a client: also the status page's cluster view asks each member for its status (src/node/cluster-view.ts).
+        publish: [...client.publish, `${p}.raft.*`, INBOXES, SERVICES],
         subscribe: [`${p}.>`, INBOXES, SERVICES],
         allowResponses: true,
       };

@@ -91,6 +91,7 @@ test('keel member remove without the admin identity fails at once; with it, it w
   const ok = await runCli(['member', 'remove', 'n3', ...servers], { env: { KEEL_NKEY: cluster.security!.seeds.admin } });
   assert.is(ok.code, 0, ok.stderr);
   await waitFor(async () => !(await client.members()).members.some((m) => m.id === 'n3'), 10_000);
+  await cluster.nodes.get('n3')!.stop(); // a removed node is stopped afterwards (it would still answer api requests)
   await client.put('sec/after-remove', 'y'); // two voters still commit
 });
 
@@ -128,6 +129,13 @@ test('forged Raft batches (no MAC, wrong key, lying sender) change nothing', asy
   assert.is((await client.get('sec/after-forgery', { nodeId: target }))?.valueString, 'z');
   const log = await cluster.nodeLog(target);
   assert.ok(log.split('\n').filter((l) => /unauthenticated raft batch/.test(l)).length <= 2, 'rejections are logged at a bounded rate');
+});
+
+test('the node identity is never refused anything a node does (serving, Raft, the placement controller)', async () => {
+  for (const id of cluster.ids) {
+    const log = await cluster.nodeLog(id);
+    assert.not.match(log, /does not let this connection|Permissions Violation|PermissionDenied/, `${id}: ${log.slice(-1500)}`);
+  }
 });
 
 test('keel nats-config writes seeds and a key readable by the owner only, and the auth block', async () => {
