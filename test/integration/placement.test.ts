@@ -12,7 +12,8 @@ import { useCluster, waitFor, waitForLeader } from './helpers.js';
 const test = suite('integration: placement center');
 let cluster: LocalCluster;
 let client: KeelClient;
-useCluster(test, { logLevel: 'warn', nodeArgs: ['--election-tick-ms', '50'] }, (shared) => ({ cluster, client } = shared));
+// Secured (NATS identities, cluster key): the controller runs as the node identity, brokers and clients as anonymous clients.
+useCluster(test, { logLevel: 'warn', nodeArgs: ['--election-tick-ms', '50'], secure: true }, (shared) => ({ cluster, client } = shared));
 
 const TTL_MS = 2000;
 const BROKERS = Array.from({ length: 6 }, (_, i) => ({ id: `b${i}`, rack: `r${i % 3}` }));
