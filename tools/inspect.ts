@@ -7,7 +7,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { decodeCommand, decodeConfChange, entryCodec, entryCodecFor, type Entry } from '../src/codec/index.js';
+import { decodeCommand, entryCodec, entryCodecFor, type Entry } from '../src/codec/index.js';
+import { decodeConfChange } from '../src/raft/index.js';
 import { codecResolver, examineLog, fingerprintHex, locateLog, type LogExamination } from '../src/log/index.js';
 import { summarizeSnapshot, type SnapshotSummary } from '../src/store/snapshot-codec.js';
 import { readFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ if (argv.from !== undefined || argv.to !== undefined) {
   else printSummary(report, snapshots);
 }
 
-/** An entry with its payload decoded as the command or configuration change it carries. */
+/** An entry with its payload decoded as the command or configuration change ({ change, conf }, Raft's record) it carries. */
 function describeEntry(entry: Entry): Record<string, unknown> {
   const base = { index: entry.index, term: entry.term, type: entry.type, dataBytes: entry.data.length };
   try {

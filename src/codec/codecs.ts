@@ -7,12 +7,6 @@ import { commandFromAvro, commandToAvro, outcomeFromAvro, outcomeToAvro, type De
 import { HISTORY_DIR, typeNamed } from './schemas.js';
 import type { ApiRequest, ApiResponse, ApplyOutcome, Command, WatchEvent } from './types.js';
 
-/** The data of a config log entry: one membership change, one server at a time. */
-export interface ConfChange {
-  type: 'addLearner' | 'promote' | 'remove';
-  node: string;
-}
-
 const entryType = typeNamed('keel.Entry');
 
 export const entryCodec: EntryCodecShape = currentEntryCodec(entryType);
@@ -21,8 +15,6 @@ export const commandCodec: Codec<Command> = makeCodec(typeNamed('keel.Command'),
 export const outcomeCodec: Codec<ApplyOutcome> = makeCodec(typeNamed('keel.ApplyOutcome'), outcomeToAvro, outcomeFromAvro);
 export const requestCodec: Codec<ApiRequest> = makeCodec(typeNamed('keel.ApiRequest'), requestToAvro, requestFromAvro);
 export const responseCodec: Codec<ApiResponse> = makeCodec(typeNamed('keel.ApiResponse'), responseToAvro, responseFromAvro);
-export const confChangeCodec: Codec<ConfChange> = makeCodec(typeNamed('keel.ConfChange'), undefined,
-  (r: Decoded): ConfChange => ({ type: r.type, node: r.node }));
 export const watchEventCodec: Codec<WatchEvent> = makeCodec(typeNamed('keel.WatchEvent'), undefined, watchEventFromAvro);
 
 /** How each reader type's decoded value becomes its TS value (for resolvingDecoder). */
@@ -32,12 +24,11 @@ const FROM_AVRO: Record<string, (decoded: Decoded) => unknown> = {
   'keel.ApplyOutcome': outcomeFromAvro,
   'keel.ApiRequest': requestFromAvro,
   'keel.ApiResponse': responseFromAvro,
-  'keel.ConfChange': (r: Decoded) => ({ type: r.type, node: r.node }),
   'keel.WatchEvent': watchEventFromAvro,
 };
 
 export type ReaderName = 'keel.Entry' | 'keel.Command' | 'keel.ApplyOutcome' | 'keel.ApiRequest' | 'keel.ApiResponse'
-  | 'keel.ConfChange' | 'keel.WatchEvent' | (string & {});
+  | 'keel.WatchEvent' | (string & {});
 
 /**
  * Decodes bytes written with an older `writerSchema` as the current `readerName` type, through

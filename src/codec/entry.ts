@@ -9,7 +9,7 @@ import type { Decoded } from './map-command.js';
 export interface Entry {
   index: number;
   term: number;
-  /** normal: data is an encoded Command; config: data is an encoded ConfChange. */
+  /** normal: data is an encoded Command; config: the Raft core's configuration change record (src/raft/confchange.ts), opaque here. */
   type: 'normal' | 'config';
   data: Uint8Array;
 }

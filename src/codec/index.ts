@@ -1,10 +1,10 @@
 // Keel's codec: Avro schemas (schemas/*.avsc), typed encode/decode, fingerprints and reading data
 // written with older schema versions. See src/codec/README.md.
-import { commandCodec, outcomeCodec, requestCodec, responseCodec, confChangeCodec, watchEventCodec, type ConfChange } from './codecs.js';
+import { commandCodec, outcomeCodec, requestCodec, responseCodec, watchEventCodec } from './codecs.js';
 import type { ApiRequest, ApiResponse, ApplyOutcome, Command, WatchEvent } from './types.js';
 
 export { entryCodec, entryCodecFor, resolvingDecoder, commandCodec, outcomeCodec, requestCodec, responseCodec,
-  confChangeCodec, watchEventCodec, type ConfChange, type ReaderName } from './codecs.js';
+  watchEventCodec, type ReaderName } from './codecs.js';
 export type { Entry, EntryCodecShape } from './entry.js';
 export { makeCodec, type Codec } from './codec.js';
 export { registry, typeNamed, SCHEMA_DIR, HISTORY_DIR } from './schemas.js';
@@ -26,9 +26,6 @@ export function decodeResponse(b: Uint8Array): ApiResponse { return responseCode
 
 export function encodeOutcome(o: ApplyOutcome): Buffer { return outcomeCodec.encode(o); }
 export function decodeOutcome(b: Uint8Array): ApplyOutcome { return outcomeCodec.decode(b); }
-
-export function encodeConfChange(c: ConfChange): Buffer { return confChangeCodec.encode(c); }
-export function decodeConfChange(b: Uint8Array): ConfChange { return confChangeCodec.decode(b); }
 
 export function encodeWatchEvent(e: WatchEvent): Buffer { return watchEventCodec.encode(e); }
 export function decodeWatchEvent(b: Uint8Array): WatchEvent { return watchEventCodec.decode(b); }

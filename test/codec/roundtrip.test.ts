@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  decodeCommand, decodeConfChange, decodeOutcome, decodeRequest, decodeResponse, decodeWatchEvent, encodeCommand,
-  encodeConfChange, encodeOutcome, encodeRequest, encodeResponse, encodeWatchEvent,
-  typeNamed, type ConfChange, type WatchEvent,
+  decodeCommand, decodeOutcome, decodeRequest, decodeResponse, decodeWatchEvent, encodeCommand,
+  encodeOutcome, encodeRequest, encodeResponse, encodeWatchEvent,
+  typeNamed, type WatchEvent,
 } from '../../src/codec/index.js';
 import { b, commands, kv, nonPlainPath, outcomes, plain, requests, responses } from './samples.js';
 
@@ -21,9 +21,6 @@ roundTrips('Command', commands, encodeCommand, decodeCommand);
 roundTrips('ApplyOutcome', outcomes, encodeOutcome, decodeOutcome);
 roundTrips('ApiRequest', requests, encodeRequest, decodeRequest);
 roundTrips('ApiResponse', responses, encodeResponse, decodeResponse);
-roundTrips<ConfChange>('ConfChange', [
-  { type: 'addLearner', node: 'n4' }, { type: 'promote', node: 'n4' }, { type: 'remove', node: 'n1' },
-], encodeConfChange, decodeConfChange);
 roundTrips<WatchEvent>('WatchEvent', [
   { type: 'put', kv: kv('/k', 'v'), prevKv: null },
   { type: 'put', kv: kv('/k', 'v2', 9), prevKv: kv('/k', 'v') },

@@ -61,6 +61,11 @@ test('inspect lists segments with index and term ranges and dumps decoded record
     const dump = await run('tools/inspect.ts', [dir, '--from', '49', '--to', '50']);
     const lines = dump.stdout.trim().split('\n').map((line) => JSON.parse(line));
     assert.equal(lines.map((l) => [l.index, l.term, l.command.op.key, l.command.op.value]), [[49, 1, '/k/49', 'v49'], [50, 2, '/k/50', 'v50']]);
+    // A config entry decodes as what the runtime writes (the Raft core's record), not as an error.
+    const config = JSON.parse((await run('tools/inspect.ts', [dir, '--from', '60', '--to', '60'])).stdout.trim());
+    assert.is(config.type, 'config');
+    assert.is(config.decodeError, undefined);
+    assert.equal(config.confChange, { change: { type: 'addLearner', node: 'n4' }, conf: { voters: ['n1', 'n2', 'n3'], learners: ['n4'] } });
   }));
 
 test.run();
