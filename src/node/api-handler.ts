@@ -3,12 +3,11 @@
 import { randomInt } from 'node:crypto';
 import { errorFromBody, InvalidArgumentError, NotLeaderError, UnimplementedError } from '../codec/errors.js';
 import type {
-  ApiRequest, ApiResponse, CommandOp, Member, MemberListResult, RangeOp, ResponseBody, StatusResult,
+  ApiRequest, ApiResponse, CommandOp, MemberListResult, RangeOp, ResponseBody, StatusResult,
 } from '../codec/types.js';
-import { ProposalDroppedError } from '../raft/errors.js';
 import type { ApiHandler, ApiRequestContext } from '../transport/api-server.js';
-import { MembershipService } from './membership.js';
-import type { KeelNode } from './node.js';
+import { MembershipService, membersOf } from './membership.js';
+import type { ApiNode } from './node-api.js';
 import { SnapshotSaveService } from './snapshot-save.js';
 
 export class NodeApiHandler implements ApiHandler {
@@ -18,7 +17,7 @@ export class NodeApiHandler implements ApiHandler {
   private readonly metricsUrl: string;
 
   constructor(
-    private readonly node: KeelNode,
+    private readonly node: ApiNode,
     opts: { writeTimeoutMs?: number; metricsUrl?: string } = {},
   ) {
     this.writeTimeoutMs = opts.writeTimeoutMs ?? 5000;
@@ -37,7 +36,7 @@ export class NodeApiHandler implements ApiHandler {
   }
 
   header(): { nodeId: string; term: number } {
-    return { nodeId: this.node.opts.id, term: this.node.term };
+    return { nodeId: this.node.id, term: this.node.term };
   }
 
   async handle(req: ApiRequest, _ctx: ApiRequestContext): Promise<ApiResponse> {
@@ -59,7 +58,7 @@ export class NodeApiHandler implements ApiHandler {
         return this.respond(this.node.leases.timeToLive(body.id, body.keys));
       case 'leaseList':
         this.requireLeader();
-        return this.respond({ type: 'leaseList', ids: this.node.store.leaseIds() });
+        return this.respond({ type: 'leaseList', ids: this.node.leaseIds() });
       case 'status':
         return this.respond(this.status());
       case 'memberList':
@@ -88,40 +87,30 @@ export class NodeApiHandler implements ApiHandler {
   private async write(req: ApiRequest, op: CommandOp): Promise<ApiResponse> {
     const requestId = req.requestId;
     if (!requestId) throw new InvalidArgumentError(`${op.type} needs a requestId (clientId, seq)`);
-    try {
-      this.node.propose({ requestId, op });
-    } catch (err) {
-      if (err instanceof ProposalDroppedError) throw new NotLeaderError(`not the leader (${err.message}); leader is ${err.leader || 'unknown'}`);
-      throw err;
-    }
-    // Entries apply on a later turn of the event loop, so registering after proposing misses nothing.
-    const applied = this.node.pending.wait(requestId, this.writeTimeoutMs);
-    const outcome = await applied;
+    const outcome = await this.node.write({ requestId, op }, this.writeTimeoutMs);
     if (outcome.error) throw errorFromBody(outcome.error);
     return this.respond(outcome.result, outcome.revision);
   }
 
   private async range(body: RangeOp & { serializable: boolean }): Promise<ApiResponse> {
     if (!body.serializable) await this.node.reads.waitLinearizable();
-    return this.respond(this.node.store.range(body));
+    return this.respond(this.node.range(body));
   }
 
   private requireLeader(): void {
     if (!this.node.isLeader) throw new NotLeaderError();
   }
 
-  private respond(body: ResponseBody | null, revision = this.node.store.revision): ApiResponse {
-    return { header: { revision, nodeId: this.node.opts.id, term: this.node.term }, error: null, body };
+  private respond(body: ResponseBody | null, revision = this.node.revision): ApiResponse {
+    return { header: { revision, nodeId: this.node.id, term: this.node.term }, error: null, body };
   }
 
   private members(): MemberListResult {
-    return { type: 'memberList', members: memberList(this.node), leader: this.node.leader };
+    return { type: 'memberList', members: membersOf(this.node.conf()), leader: this.node.leader };
   }
 
   private status(): StatusResult {
-    const node = this.node;
-    const st = node.raft.status();
-    const members = memberList(node);
+    const st = this.node.status();
     const isLearner = st.conf.learners.includes(st.id);
     return {
       type: 'status',
@@ -130,25 +119,17 @@ export class NodeApiHandler implements ApiHandler {
       role: isLearner ? 'learner' : st.role,
       leader: st.leader,
       term: st.term,
-      commitIndex: st.commit,
-      appliedIndex: node.store.appliedIndex,
-      firstIndex: node.log.firstIndex(),
-      lastIndex: node.log.lastIndex(),
-      logBytes: node.log.sizeBytes(),
-      revision: node.store.revision,
-      compactRevision: node.store.compactRevision,
-      members,
+      commitIndex: st.commitIndex,
+      appliedIndex: st.appliedIndex,
+      firstIndex: st.firstIndex,
+      lastIndex: st.lastIndex,
+      logBytes: st.logBytes,
+      revision: st.revision,
+      compactRevision: st.compactRevision,
+      members: membersOf(st.conf),
       metricsUrl: this.metricsUrl,
     };
   }
-}
-
-function memberList(node: KeelNode): Member[] {
-  const conf = node.raft.status().conf;
-  return [
-    ...conf.voters.map((id): Member => ({ id, role: 'voter' })),
-    ...conf.learners.map((id): Member => ({ id, role: 'learner' })),
-  ];
 }
 
 /** A lease id the leader picks: random, positive, below 2^48 so it stays an exact JS number. */

@@ -49,14 +49,14 @@ export class ClusterViewer {
   }
 
   private async collect(): Promise<ClusterView> {
-    const st = this.node.raft.status();
+    const st = this.node.status();
     const ids: [string, MemberView['member']][] = [
       ...st.conf.voters.map((id): [string, 'voter'] => [id, 'voter']),
       ...st.conf.learners.map((id): [string, 'learner'] => [id, 'learner']),
     ];
     const members = await Promise.all(ids.map(([id, member]) => this.ask(id, member)));
     const view: ClusterView = {
-      cluster: this.node.opts.cluster, nodeId: st.id, leader: st.leader, term: st.term, members, at: Date.now(),
+      cluster: this.node.cluster, nodeId: st.id, leader: st.leader, term: st.term, members, at: Date.now(),
     };
     this.last = view;
     return view;
@@ -65,7 +65,7 @@ export class ClusterViewer {
   private async ask(id: string, member: MemberView['member']): Promise<MemberView> {
     try {
       const request = encodeRequest({ requestId: null, body: { type: 'status' } });
-      const reply = await this.nc.request(subjectFor(this.node.opts.cluster, 'status', id), request, { timeout: this.timeoutMs });
+      const reply = await this.nc.request(subjectFor(this.node.cluster, 'status', id), request, { timeout: this.timeoutMs });
       const response = decodeResponse(reply.data);
       if (response.error) return { id, member, reachable: false, error: `${response.error.code}: ${response.error.message}`, status: null };
       const body = response.body as StatusResult;

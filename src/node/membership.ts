@@ -7,29 +7,30 @@
 // up with the leader's commit index (the usual etcd-style flow, in one request).
 import { InvalidArgumentError, NotLeaderError, TimeoutError } from '../codec/errors.js';
 import type { Member, MemberListResult } from '../codec/types.js';
-import { ConfChangeRejectedError, ProposalDroppedError } from '../raft/errors.js';
+import { ConfChangeRejectedError } from '../raft/errors.js';
 import type { ConfChange, ConfState } from '../raft/types.js';
-import type { KeelNode } from './node.js';
+import type { MembershipNode } from './node-api.js';
 
 export interface MembershipOptions {
   /** How long a change may take to apply (and a new voter to catch up) before the request fails. */
   timeoutMs?: number;
-  pollMs?: number;
+  /** Pause between promotion attempts while a new voter catches up. */
+  retryMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class MembershipService {
   private readonly timeoutMs: number;
-  private readonly pollMs: number;
+  private readonly retryMs: number;
 
-  constructor(private readonly node: KeelNode, o: MembershipOptions = {}) {
+  constructor(private readonly node: MembershipNode, o: MembershipOptions = {}) {
     this.timeoutMs = o.timeoutMs ?? 30_000;
-    this.pollMs = o.pollMs ?? 20;
+    this.retryMs = o.retryMs ?? 100;
   }
 
   list(): MemberListResult {
-    return { type: 'memberList', members: membersOf(this.node.raft.status().conf), leader: this.node.leader };
+    return { type: 'memberList', members: membersOf(this.node.conf()), leader: this.node.leader };
   }
 
   async add(id: string, learner: boolean): Promise<MemberListResult> {
@@ -60,27 +61,24 @@ export class MembershipService {
 
   private conf(): ConfState {
     if (!this.node.isLeader) throw new NotLeaderError(`not the leader; leader is ${this.node.leader || 'unknown'}`);
-    return this.node.raft.status().conf;
+    return this.node.conf();
   }
 
-  /** Proposes `cc` and waits until its config entry has applied on this node. */
+  /** Proposes `cc` and waits until its config entry has applied on this node; a refusal becomes InvalidArgumentError. */
   private async change(cc: ConfChange): Promise<void> {
-    let index: number;
     try {
-      index = this.node.proposeConfChange(cc);
+      await this.proposeAndWait(cc);
     } catch (err) {
-      if (err instanceof ProposalDroppedError) throw new NotLeaderError(`not the leader (${err.message}); leader is ${err.leader || 'unknown'}`);
       if (err instanceof ConfChangeRejectedError) throw new InvalidArgumentError(`membership change refused: ${err.message}`);
       throw err;
     }
-    const term = this.node.raft.logTerm(index);
-    const deadline = Date.now() + this.timeoutMs;
-    while (this.node.store.appliedIndex < index) {
-      if (Date.now() > deadline) throw new TimeoutError(`the ${cc.type} of ${cc.node} (entry ${index}) did not apply within ${this.timeoutMs} ms`);
-      await sleep(this.pollMs);
-    }
+  }
+
+  private async proposeAndWait(cc: ConfChange): Promise<void> {
+    const { index, term } = this.node.proposeConfChange(cc);
+    await this.node.waitApplied(index, this.timeoutMs, `the ${cc.type} of ${cc.node}`);
     // A leader change may have replaced the entry before it committed.
-    const applied = this.node.raft.logTerm(index);
+    const applied = this.node.logTerm(index);
     if (applied !== undefined && applied !== term) {
       throw new NotLeaderError(`the ${cc.type} of ${cc.node} was lost in a leader change; retry`);
     }
@@ -89,14 +87,14 @@ export class MembershipService {
   private async promoteWhenCaughtUp(id: string, deadline: number): Promise<void> {
     for (;;) {
       try {
-        await this.change({ type: 'promote', node: id });
+        await this.proposeAndWait({ type: 'promote', node: id });
         return;
       } catch (err) {
-        const notCaughtUp = err instanceof InvalidArgumentError && /has not caught up/.test(err.message);
-        if (!notCaughtUp) throw err;
-        if (Date.now() > deadline) throw new TimeoutError(`learner ${id} did not catch up within ${this.timeoutMs} ms; it stays a learner (${err.message})`);
+        if (!(err instanceof ConfChangeRejectedError)) throw err;
+        if (err.reason !== 'notCaughtUp') throw new InvalidArgumentError(`membership change refused: ${err.message}`);
+        if (Date.now() > deadline) throw new TimeoutError(`learner ${id} did not catch up within ${this.timeoutMs} ms; it stays a learner (membership change refused: ${err.message})`);
       }
-      await sleep(100);
+      await sleep(this.retryMs);
     }
   }
 }

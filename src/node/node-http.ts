@@ -102,27 +102,27 @@ async function route(o: NodeHttpOptions, req: IncomingMessage, res: ServerRespon
 /** This node as the status page (and the NATS service's status endpoint) shows it. */
 export async function statusReport(o: Pick<NodeHttpOptions, 'node' | 'metrics' | 'readiness'>): Promise<Record<string, unknown>> {
   const { node } = o;
-  const st = node.raft.status();
+  const st = node.status();
   const ready = o.readiness.check();
   return {
     nodeId: st.id,
-    cluster: node.opts.cluster,
+    cluster: node.cluster,
     pid: process.pid,
     uptimeSeconds: Math.round(process.uptime()),
     role: st.conf.learners.includes(st.id) ? 'learner' : st.role,
     leader: st.leader,
     term: st.term,
-    commitIndex: st.commit,
-    appliedIndex: node.store.appliedIndex,
-    applyLag: Math.max(0, st.commit - node.store.appliedIndex),
-    firstIndex: node.log.firstIndex(),
-    lastIndex: node.log.lastIndex(),
-    logBytes: node.log.sizeBytes(),
-    revision: node.store.revision,
-    compactRevision: node.store.compactRevision,
-    keys: node.store.size,
+    commitIndex: st.commitIndex,
+    appliedIndex: node.status().appliedIndex,
+    applyLag: Math.max(0, st.commitIndex - node.status().appliedIndex),
+    firstIndex: node.status().firstIndex,
+    lastIndex: node.status().lastIndex,
+    logBytes: node.status().logBytes,
+    revision: node.status().revision,
+    compactRevision: node.status().compactRevision,
+    keys: node.status().keys,
     watches: node.watches.size,
-    leases: node.store.leaseIds().length,
+    leases: node.status().leases,
     ready: ready.ready,
     readyReason: ready.reason,
     recentLeaderChanges: node.stats.recentLeaders,

@@ -6,11 +6,11 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
 import { CompactedError, NotLeaderError } from '../codec/errors.js';
-import type { Command, RequestId } from '../codec/types.js';
+import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
-import type { ConfChange, Entry, Message, Role } from '../raft/types.js';
+import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
@@ -20,6 +20,8 @@ import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ReadyLoop } from './ready-loop.js';
+import { AppliedWaiters } from './applied-waiters.js';
+import type { ApiNode, NodeStatus } from './node-api.js';
 import { WatchService } from './watch-service.js';
 import { restoreFromDisk } from './snapshot-restore.js';
 import { DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
@@ -47,9 +49,9 @@ export interface NodeOptions {
   clusterKey?: Uint8Array;
 }
 
-export class KeelNode {
+export class KeelNode implements ApiNode {
   /** Replaced (never mutated in place) when a snapshot from the leader is installed. */
-  store: KvStore;
+  private store: KvStore;
   readonly snapshots: Snapshotter;
   readonly pending = new PendingWrites();
   readonly reads: ReadBatcher;
@@ -62,6 +64,7 @@ export class KeelNode {
   term = 0;
   private readonly transport: RaftTransport;
   private readonly loop: ReadyLoop<DecodedSnapshot>;
+  private readonly appliedWaiters = new AppliedWaiters();
   private tickTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
@@ -71,10 +74,10 @@ export class KeelNode {
   onLeaderChange: (isLeader: boolean) => void = () => {};
 
   private constructor(
-    readonly opts: NodeOptions,
-    readonly log: SegmentedLog<Entry>,
+    private readonly opts: NodeOptions,
+    private readonly log: SegmentedLog<Entry>,
     private readonly hardState: HardStateFile,
-    readonly raft: RaftNode,
+    private readonly raft: RaftNode,
     store: KvStore,
     snapshotIndex: number,
     stats: NodeStats,
@@ -114,6 +117,7 @@ export class KeelNode {
       hasLeader: () => this.leader !== '' && this.failed === null,
     });
     this.loop = this.makeReadyLoop();
+    this.appliedWaiters.notify(store.appliedIndex);
   }
 
   /**
@@ -175,23 +179,52 @@ export class KeelNode {
     return this.failed;
   }
 
-  /**
-   * Proposes a membership change (leader only); returns the index of its config entry. Throws
-   * ProposalDroppedError (not the leader) or ConfChangeRejectedError (another change pending, ...).
-   */
-  proposeConfChange(cc: ConfChange): number {
-    this.raft.proposeConfChange(cc);
+  get id(): string { return this.opts.id; }
+  get logger(): Logger { return this.opts.logger; }
+  get cluster(): string { return this.opts.cluster; }
+  get revision(): number { return this.store.revision; }
+  range(op: RangeOp): RangeResult { return this.store.range(op); }
+  leaseIds(): number[] { return this.store.leaseIds(); }
+  conf(): ConfState { return this.raft.status().conf; }
+  logTerm(index: number): number | undefined { return this.raft.logTerm(index); }
+  waitApplied(index: number, timeoutMs: number, what: string): Promise<void> { return this.appliedWaiters.wait(index, timeoutMs, what); }
+
+  status(): NodeStatus {
+    const st = this.raft.status();
+    return {
+      id: st.id, role: st.role, leader: st.leader, term: st.term, conf: st.conf, commitIndex: st.commit,
+      appliedIndex: this.store.appliedIndex, firstIndex: this.log.firstIndex(), lastIndex: this.log.lastIndex(),
+      logBytes: this.log.sizeBytes(), revision: this.store.revision, compactRevision: this.store.compactRevision,
+      keys: this.store.size, leases: this.store.leaseIds().length, dedupClients: this.store.dedupClientCount,
+    };
+  }
+
+  /** Proposes a membership change (leader only); see MembershipNode.proposeConfChange. */
+  proposeConfChange(cc: ConfChange): { index: number; term: number } {
+    try {
+      this.raft.proposeConfChange(cc);
+    } catch (err) {
+      throw err instanceof ProposalDroppedError ? notLeader(err) : err;
+    }
     this.kick();
-    return this.raft.status().lastIndex;
+    const st = this.raft.status();
+    return { index: st.lastIndex, term: st.term };
+  }
+
+  /** Proposes a write and waits for its outcome (entries apply on a later turn, so nothing is missed). */
+  write(cmd: Command, timeoutMs: number): Promise<ApplyOutcome> {
+    if (!cmd.requestId) throw new Error('a write needs a request id');
+    this.propose(cmd);
+    return this.pending.wait(cmd.requestId, timeoutMs);
   }
 
   /**
-   * Proposes a command; throws ProposalDroppedError when this node is not the leader. Proposals made
+   * Proposes a command; throws NotLeaderError when this node is not the leader. Proposals made
    * in one turn of the event loop reach Raft together as one batch (one append message per
    * follower); the decoded command is remembered so the leader does not decode it again to apply it.
    */
-  propose(cmd: Command): void {
-    if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
+  private propose(cmd: Command): void {
+    if (this.role !== 'leader') throw notLeader(new ProposalDroppedError('not the leader', this.leader));
     const data = encodeCommand(cmd);
     this.proposedCommands.set(data, cmd);
     this.proposals.push(data);
@@ -214,7 +247,8 @@ export class KeelNode {
       this.raft.proposeBatch(datas);
     } catch (err) {
       this.stats.proposalsFailed += datas.length;
-      const refusal = new NotLeaderError(`not the leader any more (${(err as Error).message})`);
+      if (!(err instanceof ProposalDroppedError)) throw err;
+      const refusal = notLeader(err);
       for (const id of ids) if (id) this.pending.fail(id, refusal);
     }
   }
@@ -230,6 +264,7 @@ export class KeelNode {
     const err = new Error('node is stopping');
     this.pending.failAll(err);
     this.reads.failAll(err);
+    this.appliedWaiters.failAll(err);
     await this.log.close();
     await this.hardState.close();
   }
@@ -323,7 +358,10 @@ export class KeelNode {
         restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store)),
         apply: (entries) => this.apply(entries),
         onReadStates: (states) => { for (const rs of states) this.reads.onReadState(rs.context, rs.index); },
-        afterReady: () => this.snapshots.maybeSnapshot(),
+        afterReady: () => {
+          this.appliedWaiters.notify(this.store.appliedIndex);
+          this.snapshots.maybeSnapshot();
+        },
       },
     });
   }
@@ -400,4 +438,9 @@ export class KeelNode {
     this.sendBatch(to, messages.slice(0, half));
     this.sendBatch(to, messages.slice(half));
   }
+}
+
+/** The one place a refused proposal becomes the client's NotLeaderError (with the leader to retry at). */
+function notLeader(err: ProposalDroppedError): NotLeaderError {
+  return new NotLeaderError(`not the leader (${err.message}); leader is ${err.leader || 'unknown'}`);
 }

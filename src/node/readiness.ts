@@ -26,15 +26,15 @@ export class Readiness {
   check(): { ready: boolean; reason: string } {
     const live = this.live();
     if (!live.ok) return { ready: false, reason: live.reason };
-    const st = this.node.raft.status();
+    const st = this.node.status();
     if (st.leader === '') return { ready: false, reason: `no leader known (role ${st.role}, term ${st.term})` };
-    const applied = this.node.store.appliedIndex;
+    const applied = st.appliedIndex;
     const previous = this.target;
-    if (applied >= st.commit || (previous !== null && applied >= previous)) {
-      this.target = applied >= st.commit ? null : st.commit;
-      return { ready: true, reason: `leader ${st.leader}, term ${st.term}, applied ${applied} of ${st.commit} committed` };
+    if (applied >= st.commitIndex || (previous !== null && applied >= previous)) {
+      this.target = applied >= st.commitIndex ? null : st.commitIndex;
+      return { ready: true, reason: `leader ${st.leader}, term ${st.term}, applied ${applied} of ${st.commitIndex} committed` };
     }
-    if (previous === null) this.target = st.commit;
-    return { ready: false, reason: `applied ${applied} of ${st.commit} committed (catching up)` };
+    if (previous === null) this.target = st.commitIndex;
+    return { ready: false, reason: `applied ${applied} of ${st.commitIndex} committed (catching up)` };
   }
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../codec/errors.js';
 import type { SnapshotChunkResult } from '../codec/types.js';
 import { encodeSnapshotToBuffer } from '../store/snapshot-codec.js';
-import type { KeelNode } from './node.js';
+import type { BackupNode } from './node-api.js';
 
 interface HeldSnapshot {
   data: Buffer;
@@ -29,7 +29,7 @@ export class SnapshotSaveService {
   private readonly chunkBytes: number;
   private readonly idleMs: number;
 
-  constructor(private readonly node: KeelNode, o: SnapshotSaveOptions = {}) {
+  constructor(private readonly node: BackupNode, o: SnapshotSaveOptions = {}) {
     this.chunkBytes = o.chunkBytes ?? 512 * 1024;
     this.idleMs = o.idleMs ?? 60_000;
   }
@@ -37,7 +37,7 @@ export class SnapshotSaveService {
   async handle(snapshotId: string, offset: number): Promise<SnapshotChunkResult> {
     if (snapshotId === '') return this.start();
     const snap = this.held.get(snapshotId);
-    if (!snap) throw new InvalidArgumentError(`snapshot ${snapshotId} is not held by node ${this.node.opts.id} (expired after ${this.idleMs} ms idle, or finished); start again`);
+    if (!snap) throw new InvalidArgumentError(`snapshot ${snapshotId} is not held by node ${this.node.id} (expired after ${this.idleMs} ms idle, or finished); start again`);
     if (offset > snap.data.length) throw new InvalidArgumentError(`offset ${offset} is past the snapshot's ${snap.data.length} bytes`);
     return this.chunk(snapshotId, snap, offset);
   }
@@ -52,10 +52,10 @@ export class SnapshotSaveService {
     await this.node.reads.waitLinearizable();
     const { meta, view } = await this.node.snapshots.captureNext();
     const data = await encodeSnapshotToBuffer(meta, view);
-    const id = `${this.node.opts.id}-${randomBytes(6).toString('hex')}`;
+    const id = `${this.node.id}-${randomBytes(6).toString('hex')}`;
     const snap: HeldSnapshot = { data, index: meta.index, term: meta.term, revision: view.revision, timer: this.expiry(id) };
     this.held.set(id, snap);
-    this.node.opts.logger.info({ snapshotId: id, index: meta.index, revision: view.revision, bytes: data.length }, 'backup snapshot taken');
+    this.node.logger.info({ snapshotId: id, index: meta.index, revision: view.revision, bytes: data.length }, 'backup snapshot taken');
     return this.chunk(id, snap, 0);
   }
 

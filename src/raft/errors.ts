@@ -14,8 +14,14 @@ export class ProposalDroppedError extends RaftError {
     this.leader = leader;
   }
 }
+/** Why a configuration change was refused: another is not applied yet, a learner lags, or it makes no sense. */
+export type ConfChangeRejection = 'pending' | 'notCaughtUp' | 'invalid';
 /** A configuration change was refused (another is pending, unknown node, learner not caught up...). */
-export class ConfChangeRejectedError extends RaftError {}
+export class ConfChangeRejectedError extends RaftError {
+  constructor(message: string, readonly reason: ConfChangeRejection = 'invalid') {
+    super(message);
+  }
+}
 /** The log cannot serve a request (index compacted or beyond the last entry). */
 export class LogUnavailableError extends RaftError {}
 /** Ready/advance misuse or inconsistent restored state. */

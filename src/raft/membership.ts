@@ -10,12 +10,12 @@ import { bcastAppend, sendAppend } from './replication.js';
 export function proposeConfChange(raft: Raft, cc: ConfChange): void {
   raft.checkCanPropose();
   if (raft.pendingConfIndex > raft.log.applied) {
-    throw new ConfChangeRejectedError(`a configuration change at index ${raft.pendingConfIndex} is not applied yet`);
+    throw new ConfChangeRejectedError(`a configuration change at index ${raft.pendingConfIndex} is not applied yet`, 'pending');
   }
   if (cc.type === 'promote') {
     const pr = raft.progress.get(cc.node);
     if (!pr || pr.match < raft.log.committed) {
-      throw new ConfChangeRejectedError(`learner ${cc.node} has not caught up (match ${pr?.match ?? 0}, commit ${raft.log.committed})`);
+      throw new ConfChangeRejectedError(`learner ${cc.node} has not caught up (match ${pr?.match ?? 0}, commit ${raft.log.committed})`, 'notCaughtUp');
     }
   }
   const conf = applyConfChange(raft.conf, cc);

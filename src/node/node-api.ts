@@ -1,0 +1,69 @@
+// What the API handler, membership and backups may ask of a running node: typed calls, no access to
+// its store, Raft, log or options. KeelNode implements these; errors already come out as KeelErrors
+// (a proposal refused because this node is not the leader is a NotLeaderError, mapped once in node.ts).
+import type { ApplyOutcome, Command, RangeOp, RangeResult } from '../codec/types.js';
+import type { ConfChange, ConfState, Role } from '../raft/types.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import type { ReadBatcher } from './read-batcher.js';
+import type { Snapshotter } from './snapshotter.js';
+import type { WatchService } from './watch-service.js';
+import type { Logger } from 'pino';
+
+export interface NodeStatus {
+  id: string;
+  role: Role;
+  leader: string;
+  term: number;
+  conf: ConfState;
+  commitIndex: number;
+  appliedIndex: number;
+  firstIndex: number;
+  lastIndex: number;
+  logBytes: number;
+  revision: number;
+  compactRevision: number;
+  /** Keys in the projection, leases held, clients in the dedup table. */
+  keys: number;
+  leases: number;
+  dedupClients: number;
+}
+
+/** Membership changes (membership.ts). */
+export interface MembershipNode {
+  readonly isLeader: boolean;
+  readonly leader: string;
+  /** The configuration as of the last applied config entry. */
+  conf(): ConfState;
+  /**
+   * Proposes a membership change (leader only); returns its config entry's index and term. Throws
+   * NotLeaderError, or raft's ConfChangeRejectedError (with its `reason`).
+   */
+  proposeConfChange(cc: ConfChange): { index: number; term: number };
+  /** Resolves once this node has applied `index` (projection and Raft configuration); TimeoutError after timeoutMs. */
+  waitApplied(index: number, timeoutMs: number, what: string): Promise<void>;
+  /** Term of the entry at `index` in this node's log (undefined if compacted or absent). */
+  logTerm(index: number): number | undefined;
+}
+
+/** Backups (snapshot-save.ts). */
+export interface BackupNode {
+  readonly id: string;
+  readonly logger: Logger;
+  readonly reads: ReadBatcher;
+  readonly snapshots: Snapshotter;
+}
+
+/** The client API (api-handler.ts). */
+export interface ApiNode extends MembershipNode, BackupNode {
+  readonly term: number;
+  readonly leases: LeaseKeeper;
+  readonly watches: WatchService;
+  /** Proposes a write and resolves with its outcome once applied here. NotLeaderError / TimeoutError. */
+  write(cmd: Command, timeoutMs: number): Promise<ApplyOutcome>;
+  /** Reads the local projection (callers wait for a read index first when linearizable). */
+  range(op: RangeOp): RangeResult;
+  leaseIds(): number[];
+  /** The projection's current revision. */
+  readonly revision: number;
+  status(): NodeStatus;
+}
