@@ -68,17 +68,20 @@ test('a 4th node joins as a learner, catches up, is promoted; then the leader is
     assert.is(n4status.role, 'learner');
     assert.match(await cluster.nodeLog('n4'), /installed a snapshot from the leader/, 'n4 caught up by snapshot');
 
-    // Promote (it may need a moment to be fully caught up under load).
+    // Promote (it may need a moment to be fully caught up under load). The answer comes from the
+    // leader once the change applied there; another node's member list may lag it for a moment.
+    let promoted: Awaited<ReturnType<typeof admin.memberPromote>> | null = null;
     await waitFor(async () => {
       try {
-        await admin.memberPromote('n4');
+        promoted = await admin.memberPromote('n4');
         return true;
       } catch (err) {
         if (/has not caught up/.test((err as Error).message)) return false;
         throw err;
       }
     }, 20_000, 200);
-    assert.is(await role('n4'), 'voter');
+    assert.equal(promoted!.members.find((m) => m.id === 'n4'), { id: 'n4', role: 'voter' });
+    await waitFor(async () => (await role('n4')) === 'voter', 10_000, 50);
 
     // Two changes at once: one is refused with a clear reason, not silently queued.
     const extra = ['x1', 'x2', 'x3', 'x4', 'x5'];
