@@ -79,9 +79,10 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
     onLeaderChange: (listener) => leaderListeners.push(listener),
     stop() {
       stopping ??= (async () => {
-        await observability.stop();
         await api.stop();
         await node.stop();
+        // After the node: its watches learn of the stop (nodeStopping) without waiting on this.
+        await observability.stop();
         await nc.drain().catch(() => nc.close());
         log.info('node stopped');
       })();

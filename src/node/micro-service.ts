@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection, Service } from 'nats';
 import type { Logger } from 'pino';
-import { clusterPrefix } from '../transport/subjects.js';
+import { serviceStatusSubject } from '../transport/subjects.js';
 
 export const SERVICE_NAME = 'keel';
 
@@ -30,11 +30,6 @@ export interface MicroServiceOptions {
   status: () => Promise<unknown>;
   /** Per-operation request statistics (the stats `data`). */
   requestStats: () => Promise<unknown>;
-}
-
-/** The subject of a node's status endpoint. */
-export function serviceStatusSubject(cluster: string, nodeId: string): string {
-  return `${clusterPrefix(cluster)}.svc.${nodeId}.status`;
 }
 
 export async function registerMicroService(nc: NatsConnection, o: MicroServiceOptions): Promise<Service> {

@@ -67,6 +67,9 @@ export class NodeMetrics implements ApiObserver {
       () => node.stats.proposalsFailed);
     counter(r, 'keel_raft_malformed_batches_total', 'Raft message batches from peers that did not decode (dropped).',
       () => node.stats.malformedRaftBatches);
+    countersByLabel(r, 'keel_raft_rejected_batches_total',
+      'Raft batches dropped as unauthenticated, by reason (unframed: no MAC frame; badMac: wrong cluster key; wrongSender: signed by another node than it claims).',
+      'reason', () => node.raftRejects);
     counter(r, 'keel_raft_undecodable_entries_total', 'Committed entries that did not decode (skipped on every replica).',
       () => node.stats.undecodableEntries);
     gauge(r, 'keel_ready', '1 when /readyz answers 200: a leader is known and what was committed is applied.',
@@ -188,6 +191,22 @@ function counter(registry: Registry, name: string, help: string, read: () => num
       const now = read();
       if (now > seen) this.inc(now - seen);
       seen = now;
+    },
+  });
+}
+
+/** Like `counter`, for a record of totals the node keeps per label value (e.g. per reason). */
+function countersByLabel(registry: Registry, name: string, help: string, label: string, read: () => Readonly<Record<string, number>>): void {
+  const seen = new Map<string, number>();
+  new Counter({
+    name, help, labelNames: [label], registers: [registry],
+    collect() {
+      for (const [value, now] of Object.entries(read())) {
+        const before = seen.get(value) ?? 0;
+        // inc(0) still creates the series, so every reason shows from the first scrape on.
+        this.inc({ [label]: value }, Math.max(0, now - before));
+        seen.set(value, now);
+      }
     },
   });
 }

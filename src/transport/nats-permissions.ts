@@ -33,7 +33,8 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
     case 'client':
       return client;
     case 'admin':
-      return { ...client, publish: [...client.publish, `${p}.admin.>`] };
+      // $SRV.>: operators list the nodes with `nats micro ls|info|stats` (docs/observability.md).
+      return { ...client, publish: [...client.publish, `${p}.admin.>`, SERVICES] };
     case 'node':
       return {
         // As a client: also the status page's cluster view asks each member for its status (src/node/cluster-view.ts).

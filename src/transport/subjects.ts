@@ -6,6 +6,8 @@
 //   keel.<c>.watch.<nodeId>.ack       watch acknowledgements (plain publish; see WATCH.md, watch-messages.ts)
 //   keel.<c>.admin.<type>             operator actions; only the admin NATS identity may publish here
 //   keel.<c>.admin.node.<nodeId>.<type>  an operator action addressed to one node (a snapshot's later chunks)
+//   keel.<c>.svc.<nodeId>.status      the node's JSON status, its endpoint in the NATS services framework
+//                                     (src/node/micro-service.ts; discovery itself is on $SRV.>)
 // Which request type may go where is the table in src/codec/request-types.ts.
 import { InvalidArgumentError } from '../codec/errors.js';
 import { REQUEST_TYPES, requestTypeInfo, type ApiScope } from '../codec/request-types.js';
@@ -42,6 +44,12 @@ export function clusterPrefix(cluster: string): string {
 export function raftSubject(cluster: string, nodeId: string): string {
   assertSubjectToken('node id', nodeId);
   return `${clusterPrefix(cluster)}.raft.${nodeId}`;
+}
+
+/** A node's status endpoint in the NATS services framework (JSON, not the Avro API). */
+export function serviceStatusSubject(cluster: string, nodeId: string): string {
+  assertSubjectToken('node id', nodeId);
+  return `${clusterPrefix(cluster)}.svc.${nodeId}.status`;
 }
 
 function leaderSubject(cluster: string, type: RequestType): string {

@@ -48,6 +48,9 @@ test('keel dev runs a usable cluster, then SIGTERM stops the nodes and nats-serv
       assert.ok(dev.output().includes(`  ${m.id}  ${m.url}`), `keel dev printed ${m.id}'s URL`);
       assert.match(await (await fetch(`${m.url}/metrics`)).text(), /^keel_raft_term \d+$/m);
     }
+    // keel dev runs NATS with permissions: the node identity may still ask the other members for the status page.
+    const view = await (await fetch(`${members[0]!.url}/api/cluster`)).json() as { members: { id: string; reachable: boolean; error: string | null }[] };
+    assert.equal(view.members.map((m) => [m.id, m.reachable, m.error]), [['n1', true, null], ['n2', true, null], ['n3', true, null]]);
     const again = await runCli(['dev', '--port', String(port), '--data', data]);
     assert.is(again.code, 1);
     assert.match(again.stderr, new RegExp(`^keel: Dev: port ${port} is already in use`));
