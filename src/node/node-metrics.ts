@@ -41,24 +41,25 @@ export class NodeMetrics implements ApiObserver {
     const r = this.registry;
     const { node } = src;
     collectDefaultMetrics({ register: r });
+    const status = oncePerTurn(() => node.status());
 
     // Raft
-    gauge(r, 'keel_raft_term', 'The current Raft term.', () => node.status().term);
+    gauge(r, 'keel_raft_term', 'The current Raft term.', () => status().term);
     new Gauge({
       name: 'keel_raft_role', help: 'The node\'s Raft role: 1 for the current one, 0 for the others.', labelNames: ['role'], registers: [r],
       collect() {
-        const st = node.status();
+        const st = status();
         const role = st.conf.learners.includes(st.id) ? 'learner' : st.role;
         for (const each of ROLES) this.set({ role: each }, each === role ? 1 : 0);
       },
     });
-    gauge(r, 'keel_raft_has_leader', '1 when the node knows a leader.', () => (node.status().leader ? 1 : 0));
-    gauge(r, 'keel_raft_commit_index', 'The highest log index known to be committed.', () => node.status().commitIndex);
-    gauge(r, 'keel_raft_applied_index', 'The highest log index applied to the key-value store.', () => node.status().appliedIndex);
+    gauge(r, 'keel_raft_has_leader', '1 when the node knows a leader.', () => (status().leader ? 1 : 0));
+    gauge(r, 'keel_raft_commit_index', 'The highest log index known to be committed.', () => status().commitIndex);
+    gauge(r, 'keel_raft_applied_index', 'The highest log index applied to the key-value store.', () => status().appliedIndex);
     gauge(r, 'keel_raft_apply_lag_entries', 'Committed entries not yet applied (commit index - applied index).',
-      () => Math.max(0, node.status().commitIndex - node.status().appliedIndex));
+      () => Math.max(0, status().commitIndex - status().appliedIndex));
     gauge(r, 'keel_raft_members', 'Voters and learners in the node\'s current configuration.', () => {
-      const conf = node.status().conf;
+      const conf = status().conf;
       return conf.voters.length + conf.learners.length;
     });
     counter(r, 'keel_raft_leader_changes_total', 'Times this node saw a new leader.', () => node.stats.leaderChanges);
@@ -80,9 +81,9 @@ export class NodeMetrics implements ApiObserver {
       name: 'keel_log_fsync_duration_seconds', help: 'One group-committed log write and its fdatasync.', buckets: FSYNC_BUCKETS, registers: [r],
     });
     node.stats.onFsync = (seconds) => fsync.observe(seconds);
-    gauge(r, 'keel_log_first_index', 'The first log index held on disk.', () => node.status().firstIndex);
-    gauge(r, 'keel_log_last_index', 'The last log index held on disk.', () => node.status().lastIndex);
-    gauge(r, 'keel_log_bytes', 'Bytes of the log segments on disk.', () => node.status().logBytes);
+    gauge(r, 'keel_log_first_index', 'The first log index held on disk.', () => status().firstIndex);
+    gauge(r, 'keel_log_last_index', 'The last log index held on disk.', () => status().lastIndex);
+    gauge(r, 'keel_log_bytes', 'Bytes of the log segments on disk.', () => status().logBytes);
 
     // Snapshots
     const snapshotDuration = new Histogram({
@@ -99,11 +100,11 @@ export class NodeMetrics implements ApiObserver {
     };
 
     // Store, watches, leases, exactly-once
-    gauge(r, 'keel_store_revision', 'The store\'s current revision.', () => node.status().revision);
-    gauge(r, 'keel_store_compact_revision', 'Revisions below this one were compacted away.', () => node.status().compactRevision);
-    gauge(r, 'keel_store_keys', 'Keys in the store.', () => node.status().keys);
-    gauge(r, 'keel_leases', 'Leases granted and not yet expired or revoked.', () => node.status().leases);
-    gauge(r, 'keel_dedup_clients', 'Clients in the exactly-once (request id) table.', () => node.status().dedupClients);
+    gauge(r, 'keel_store_revision', 'The store\'s current revision.', () => status().revision);
+    gauge(r, 'keel_store_compact_revision', 'Revisions below this one were compacted away.', () => status().compactRevision);
+    gauge(r, 'keel_store_keys', 'Keys in the store.', () => status().keys);
+    gauge(r, 'keel_leases', 'Leases granted and not yet expired or revoked.', () => status().leases);
+    gauge(r, 'keel_dedup_clients', 'Clients in the exactly-once (request id) table.', () => status().dedupClients);
     gauge(r, 'keel_watches', 'Watches served by this node.', () => node.watches.size);
     gauge(r, 'keel_watch_backlog_events', 'Watch events waiting to be sent or acknowledged, over all watches.',
       () => node.watches.backlog().events);
@@ -209,4 +210,16 @@ function countersByLabel(registry: Registry, name: string, help: string, label: 
       }
     },
   });
+}
+
+/** `read()` at most once per event-loop turn: the gauges of one scrape share one node.status(). */
+function oncePerTurn<T>(read: () => T): () => T {
+  let cached: T | null = null;
+  return () => {
+    if (cached === null) {
+      cached = read();
+      setImmediate(() => { cached = null; });
+    }
+    return cached;
+  };
 }

@@ -10,8 +10,9 @@ function fakeNode() {
   const state = { leader: 'n1', commit: 10, applied: 10, failure: null as Error | null };
   const node = {
     get failure() { return state.failure; },
-    raft: { status: () => ({ leader: state.leader, role: state.leader ? 'follower' : 'candidate', term: 2, commit: state.commit }) },
-    store: { get appliedIndex() { return state.applied; } },
+    status: () => ({
+      leader: state.leader, role: state.leader ? 'follower' : 'candidate', term: 2, commitIndex: state.commit, appliedIndex: state.applied,
+    }),
   } as unknown as KeelNode;
   return { state, readiness: new Readiness(node) };
 }
