@@ -48,6 +48,12 @@ export class ClusterAdmin {
     return { header, members: body.members, leader: body.leader };
   }
 
+  /** Hands leadership to `id` ('' = the most caught-up voter); answered once another voter leads. */
+  async memberTransferLeader(id: string): Promise<MembersResponse> {
+    const { header, body } = await this.requester.send({ type: 'memberTransferLeader', id }, 'memberList');
+    return { header, members: body.members, leader: body.leader };
+  }
+
   async memberRemove(id: string): Promise<MembersResponse> {
     const { header, body } = await this.requester.send({ type: 'memberRemove', id }, 'memberList');
     return { header, members: body.members, leader: body.leader };

@@ -1,4 +1,4 @@
-// keel member add <id> [--learner] | promote <id> | remove <id>: one membership change at a time,
+// keel member add <id> [--learner] | promote <id> | remove <id> | transfer-leader [id]: one change at a time,
 // answered once it has applied on the leader (see src/node/membership.ts).
 import type { Argv } from 'yargs';
 import { ClusterAdmin } from './admin.js';
@@ -19,7 +19,10 @@ export function memberChangeCommands<T>(y: Argv<T>): Argv<T> {
       (a) => change(a as unknown as MemberArgs, (admin, m) => admin.memberPromote(m.id)))
     .command('remove <id>', 'remove a node (the leader included: it steps down); stop the node afterwards',
       (c) => c.positional('id', { type: 'string', demandOption: true }),
-      (a) => change(a as unknown as MemberArgs, (admin, m) => admin.memberRemove(m.id)));
+      (a) => change(a as unknown as MemberArgs, (admin, m) => admin.memberRemove(m.id)))
+    .command('transfer-leader [id]', 'hand leadership to voter <id> (default: the most caught-up one), e.g. before restarting the leader',
+      (c) => c.positional('id', { type: 'string' }),
+      (a) => change(a as unknown as MemberArgs, (admin, m) => admin.memberTransferLeader(m.id ?? '')));
 }
 
 async function change(a: MemberArgs, run: (admin: ClusterAdmin, a: MemberArgs) => Promise<MembersResponse>): Promise<void> {

@@ -32,7 +32,8 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   const running = await startNode(config);
   const { attachPlacementController } = await import('./placement-controller.js');
   const { default: pino } = await import('pino');
-  const placement = await attachPlacementController(running, config.cluster, pino({ level: config.logLevel }).child({ node: config.id }));
+  const log = pino({ level: config.logLevel }).child({ node: config.id });
+  const placement = await attachPlacementController(running, config.cluster, log);
 
   let stopping = false;
   const stop = (why: string): void => {
@@ -41,7 +42,10 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    placement.stop().catch(() => undefined).then(() => running.stop()).then(
+    handOverLeadership(running.node, config.electionTickMs * config.electionTicks * 2, log)
+      .then(() => placement.stop().catch(() => undefined))
+      .then(() => running.stop())
+      .then(
       () => process.exit(0),
       (err: Error) => {
         process.stderr.write(`keel serve ${config.id}: error while stopping: ${err.message}\n`);
@@ -56,6 +60,25 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
     setInterval(() => {
       if (process.ppid !== flags.parentPid) stop('parent gone');
     }, 1000).unref();
+  }
+}
+
+/**
+ * A leader that is asked to stop first hands leadership to the most caught-up voter (a rolling
+ * restart then costs the cluster no election timeout); when that does not happen within `timeoutMs`
+ * it stops anyway and the others elect a leader as after a crash.
+ */
+async function handOverLeadership(
+  node: { isLeader: boolean; transferLeadership(to: string, timeoutMs: number): Promise<string> },
+  timeoutMs: number,
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void },
+): Promise<void> {
+  if (!node.isLeader) return;
+  try {
+    const to = await node.transferLeadership('', timeoutMs);
+    log.info({ to }, 'handed leadership over before stopping');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not hand leadership over before stopping');
   }
 }
 

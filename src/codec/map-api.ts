@@ -27,6 +27,7 @@ function requestBodyToAvro(body: RequestBody): object {
     case 'memberAdd': return { 'keel.MemberAdd': body };
     case 'memberPromote': return { 'keel.MemberPromote': body };
     case 'memberRemove': return { 'keel.MemberRemove': body };
+    case 'memberTransferLeader': return { 'keel.MemberTransferLeader': body };
     case 'snapshotSave': return { 'keel.SnapshotSave': body };
     default:
       throw new InvalidArgumentError(`unknown request type ${JSON.stringify((body as { type?: unknown } | null)?.type)}`);
@@ -62,6 +63,7 @@ function requestBodyFromAvro(wrapped: Decoded): RequestBody {
     case 'keel.MemberAdd': return { type: 'memberAdd', id: r.id, learner: r.learner };
     case 'keel.MemberPromote': return { type: 'memberPromote', id: r.id };
     case 'keel.MemberRemove': return { type: 'memberRemove', id: r.id };
+    case 'keel.MemberTransferLeader': return { type: 'memberTransferLeader', id: r.id };
     case 'keel.SnapshotSave': return { type: 'snapshotSave', snapshotId: r.snapshotId, offset: r.offset };
     default: throw new Error(`unexpected request ${name}`);
   }

@@ -39,6 +39,7 @@ export const REQUEST_TYPES = {
   memberAdd: { scopes: ['admin'], write: false },
   memberPromote: { scopes: ['admin'], write: false },
   memberRemove: { scopes: ['admin'], write: false },
+  memberTransferLeader: { scopes: ['admin'], write: false },
   range: { scopes: ['api', 'node'], write: false },
   status: { scopes: ['api', 'node'], write: false },
   memberList: { scopes: ['api'], write: false },

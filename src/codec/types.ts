@@ -234,6 +234,7 @@ export type RequestBody =
   | { type: 'memberAdd'; id: string; /** false: add as a learner, then promote once caught up */ learner: boolean }
   | { type: 'memberPromote'; id: string }
   | { type: 'memberRemove'; id: string }
+  | { type: 'memberTransferLeader'; /** '' = the most caught-up voter */ id: string }
   | { type: 'snapshotSave'; /** '' = take a new snapshot */ snapshotId: string; offset: number };
 
 /** Starts a watch on the answering node; its WatchMessages go to `deliverTo` (src/transport/WATCH.md). */

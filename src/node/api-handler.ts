@@ -77,6 +77,8 @@ export class NodeApiHandler implements ApiHandler {
         return this.respond(await this.membership.promote(body.id));
       case 'memberRemove':
         return this.respond(await this.membership.remove(body.id));
+      case 'memberTransferLeader':
+        return this.respond(await this.membership.transferLeader(body.id));
       case 'snapshotSave':
         return this.respond(await this.backups.handle(body.snapshotId, body.offset));
       default:

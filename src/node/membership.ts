@@ -59,6 +59,16 @@ export class MembershipService {
     return this.list();
   }
 
+  /** Leadership transfer (rolling restarts): answered once another voter leads. */
+  async transferLeader(id: string): Promise<MemberListResult> {
+    const conf = this.conf();
+    if (id !== '' && !conf.voters.includes(id)) throw new InvalidArgumentError(`${id} is not a voter of this cluster (members: ${describe(conf)})`);
+    if (id === this.node.leader) return this.list();
+    if (conf.voters.length < 2) throw new InvalidArgumentError('no other voter to hand leadership to');
+    await this.node.transferLeadership(id, this.timeoutMs);
+    return this.list();
+  }
+
   private conf(): ConfState {
     if (!this.node.isLeader) throw new NotLeaderError(`not the leader; leader is ${this.node.leader || 'unknown'}`);
     return this.node.conf();

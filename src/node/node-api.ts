@@ -41,6 +41,11 @@ export interface MembershipNode {
   proposeConfChange(cc: ConfChange): { index: number; term: number };
   /** Resolves once this node has applied `index` (projection and Raft configuration); TimeoutError after timeoutMs. */
   waitApplied(index: number, timeoutMs: number, what: string): Promise<void>;
+  /**
+   * Hands leadership to the voter `to` ('' = the most caught-up one) and resolves with the new leader
+   * once this node has stepped down. NotLeaderError; TimeoutError when no leader took over in time.
+   */
+  transferLeadership(to: string, timeoutMs: number): Promise<string>;
   /** Term of the entry at `index` in this node's log (undefined if compacted or absent). */
   logTerm(index: number): number | undefined;
 }

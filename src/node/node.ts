@@ -5,7 +5,7 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
-import { CompactedError, NotLeaderError } from '../codec/errors.js';
+import { CompactedError, InvalidArgumentError, NotLeaderError, TimeoutError } from '../codec/errors.js';
 import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
@@ -65,6 +65,8 @@ export class KeelNode implements ApiNode {
   private readonly transport: RaftTransport;
   private readonly loop: ReadyLoop<DecodedSnapshot>;
   private readonly appliedWaiters = new AppliedWaiters();
+  /** Called on every change of role or known leader (leadership transfer waits on it). */
+  private readonly leaderListeners = new Set<() => void>();
   private tickTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
@@ -197,6 +199,35 @@ export class KeelNode implements ApiNode {
       logBytes: this.log.sizeBytes(), revision: this.store.revision, compactRevision: this.store.compactRevision,
       keys: this.store.size, leases: this.store.leaseIds().length, dedupClients: this.store.dedupClientCount,
     };
+  }
+
+  /** See MembershipNode.transferLeadership. The target defaults to the voter with the highest match index. */
+  async transferLeadership(to: string, timeoutMs: number): Promise<string> {
+    const st = this.raft.status();
+    if (st.role !== 'leader') throw new NotLeaderError(`not the leader; leader is ${st.leader || 'unknown'}`);
+    const target = to || st.conf.voters.filter((v) => v !== st.id).sort((a, b) => (st.progress[b]?.match ?? 0) - (st.progress[a]?.match ?? 0))[0];
+    if (!target) throw new InvalidArgumentError('no other voter to hand leadership to');
+    const steppedDown = this.nextLeaderChange(timeoutMs, `leadership transfer to ${target}`);
+    this.raft.transferLeadership(target);
+    this.kick();
+    return steppedDown;
+  }
+
+  /** Resolves with the new leader the first time another node is known to lead; TimeoutError after timeoutMs. */
+  private nextLeaderChange(timeoutMs: number, what: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.leaderListeners.delete(check);
+        reject(new TimeoutError(`${what} did not complete within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (this.role === 'leader' || this.leader === '') return;
+        clearTimeout(timer);
+        this.leaderListeners.delete(check);
+        resolve(this.leader);
+      };
+      this.leaderListeners.add(check);
+    });
   }
 
   /** Proposes a membership change (leader only); see MembershipNode.proposeConfChange. */
@@ -406,6 +437,7 @@ export class KeelNode implements ApiNode {
     const term = this.raft.status().term;
     this.stats.leaderSeen(leader, term);
     this.opts.logger.info({ role, leader, term }, 'raft role changed');
+    for (const listener of [...this.leaderListeners]) listener();
     if (wasLeader !== isLeader) {
       this.leases.onLeaderChange(isLeader);
       this.onLeaderChange(isLeader);

@@ -93,7 +93,7 @@ export class FakeHandler implements ApiHandler {
         return { type: 'memberList', members: this.members, leader: this.leader };
       case 'watchCreate': case 'watchCancel':
         throw new UnimplementedError(`${b.type} (the fake handler serves no watches)`);
-      case 'memberAdd': case 'memberPromote': case 'memberRemove': case 'snapshotSave':
+      case 'memberAdd': case 'memberPromote': case 'memberRemove': case 'memberTransferLeader': case 'snapshotSave':
         throw new UnimplementedError(`${b.type} (the fake handler has no raft)`);
     }
   }

@@ -36,6 +36,13 @@ class FakeNode implements MembershipNode {
   }
   waitApplied(index: number, timeoutMs: number, what: string): Promise<void> { return this.applied.wait(index, timeoutMs, what); }
   logTerm(): number { return 2; }
+  transfers: string[] = [];
+  async transferLeadership(to: string): Promise<string> {
+    this.transfers.push(to);
+    this.isLeader = false;
+    this.leader = to || 'n2';
+    return this.leader;
+  }
   /** Applies everything proposed (configuration first, then the event, as the node's ready loop does). */
   applyAll(): void {
     for (const [index, conf] of this.pending) {
@@ -92,6 +99,30 @@ test('a change that never applies times out with the change named', async () => 
   const err = await svc.remove('n3').catch((e) => e);
   assert.instance(err, TimeoutError);
   assert.match(err.message, /the remove of n3 \(entry 11\) did not apply within 20 ms/);
+});
+
+test('transfer-leader: to a named voter, or to the most caught-up one; an unknown id or a lone voter is refused', async () => {
+  const node = new FakeNode();
+  const service = new MembershipService(node);
+  try {
+    await service.transferLeader('n9');
+    assert.unreachable('n9 is no voter');
+  } catch (err) {
+    assert.instance(err, InvalidArgumentError);
+    assert.match((err as Error).message, 'n9 is not a voter');
+  }
+  assert.equal(node.transfers, []);
+  const r = await service.transferLeader('n3');
+  assert.equal(node.transfers, ['n3']);
+  assert.is(r.leader, 'n3');
+  const alone = new FakeNode();
+  alone.current = { voters: ['n1'], learners: [] };
+  try {
+    await new MembershipService(alone).transferLeader('');
+    assert.unreachable('no other voter');
+  } catch (err) {
+    assert.instance(err, InvalidArgumentError);
+  }
 });
 
 test('applied waiters: already applied resolves at once; failAll rejects the rest', async () => {

@@ -1,0 +1,65 @@
+// Day-2 operations on a real, secured cluster: leadership transfer for rolling restarts (keel member
+// transfer-leader, and a leader handing over on SIGTERM).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, type KeelClient } from '../../src/client/index.js';
+import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { runCli } from '../helpers/processes.js';
+import { waitFor, waitForLeader } from './helpers.js';
+
+const test = suite('integration: operations');
+let cluster: LocalCluster;
+let client: KeelClient;
+
+test.before(async () => {
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', secure: true, nodeArgs: ['--election-tick-ms', '100'] });
+  client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
+  await waitForLeader(client);
+});
+
+test.after(async () => {
+  await client?.close();
+  await cluster?.stop();
+});
+
+const admin = (...args: string[]) => runCli([...args, '--servers', cluster.nats.url, '--nkey', cluster.security!.seeds.admin, '--json']);
+
+test('keel member transfer-leader hands leadership to the named voter, or to the most caught-up one', async () => {
+  const leader = await waitForLeader(client);
+  const target = cluster.ids.find((id) => id !== leader)!;
+  const r = await admin('member', 'transfer-leader', target);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as { leader: string }).leader, target);
+  assert.is(await waitForLeader(client), target);
+  const any = await admin('member', 'transfer-leader');
+  assert.is(any.code, 0, any.stderr);
+  const next = (JSON.parse(any.stdout) as { leader: string }).leader;
+  assert.ok(next !== target && cluster.ids.includes(next), `moved on to ${next}`);
+  const unknown = await admin('member', 'transfer-leader', 'n9');
+  assert.is(unknown.code, 1);
+  assert.match(unknown.stderr, /n9 is not a voter/);
+  const anonymous = await runCli(['member', 'transfer-leader', '--servers', cluster.nats.url]);
+  assert.is(anonymous.code, 1, 'an operator action needs the admin identity');
+});
+
+test('a leader stopped with SIGTERM hands leadership over first: a new leader well within an election timeout', async () => {
+  const leader = await waitForLeader(client);
+  await client.put('ops/before', '1');
+  const stoppedAt = Date.now();
+  const exit = cluster.nodes.get(leader)!.stop('SIGTERM');
+  let next = '';
+  await waitFor(async () => {
+    const m = await client.members().catch(() => null);
+    next = m?.leader ?? '';
+    return next !== '' && next !== leader;
+  }, 10_000, 20);
+  const took = Date.now() - stoppedAt;
+  await exit;
+  assert.ok(took < 1000, `new leader ${next} after ${took} ms (the election timeout is 1000-2000 ms)`);
+  assert.match(await cluster.nodeLog(leader), /handed leadership over before stopping/);
+  await client.put('ops/after', '2');
+  cluster.startNode(leader);
+  await waitFor(async () => (await client.clusterStatus()).members.every((m) => m.status), 20_000);
+});
+
+test.run();
