@@ -88,6 +88,8 @@ export const requestBodies: RequestBody[] = [
   { type: 'memberAdd', id: 'n4', learner: true },
   { type: 'memberPromote', id: 'n4' },
   { type: 'memberRemove', id: 'n1' },
+  { type: 'memberTransferLeader', id: '' },
+  { type: 'memberTransferLeader', id: 'n2' },
   { type: 'snapshotSave', snapshotId: '', offset: 0 },
   { type: 'snapshotSave', snapshotId: 'n2-1f', offset: 917504 },
 ];
