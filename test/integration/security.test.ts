@@ -25,7 +25,7 @@ let cluster: LocalCluster;
 let client: KeelClient;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', secure: true });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'warn', secure: true, nodeArgs: ['--metrics-addr', '127.0.0.1:0'] });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 20_000 }); // no credentials: the client identity
   await waitForLeader(client);
 });
@@ -127,6 +127,10 @@ test('forged Raft batches (no MAC, wrong key, lying sender) change nothing', asy
   for (const id of ['n1', 'n2']) assert.is(after.get(id), before.get(id), `term of ${id}`);
   assert.is((await client.members()).leader, leader);
   assert.is((await client.get('sec/after-forgery', { nodeId: target }))?.valueString, 'z');
+  const { metricsUrl } = await client.status({ nodeId: target });
+  const metrics = await (await fetch(new URL('/metrics', metricsUrl))).text();
+  const rejected = [...metrics.matchAll(/^keel_raft_rejected_batches_total\{reason="\w+"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  assert.is(rejected, 200, 'every forged batch (4 kinds x 50, all published to the target) is counted');
   const log = await cluster.nodeLog(target);
   assert.ok(log.split('\n').filter((l) => /unauthenticated raft batch/.test(l)).length <= 2, 'rejections are logged at a bounded rate');
 });
