@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
 import { applyAuthFlags, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
+import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
 
 export interface NodeConfig {
@@ -39,6 +40,8 @@ export interface NodeConfig {
   metricsAddr: string;
   /** Request limits; maxRequestBytes is replaced by what the NATS server's max_payload allows. */
   limits: Limits;
+  /** Automatic compaction of the revision history by the leader (auto-compactor.ts); null = off. */
+  autoCompactRetention: Retention | null;
   /** The file holding the cluster secret that authenticates Raft batches (docs/security.md). */
   clusterKeyFile?: string;
 }
@@ -57,6 +60,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
   snapshotLogBytes: 256 * 1024 * 1024,
   join: false,
   metricsAddr: '',
+  autoCompactRetention: null,
   limits: { ...DEFAULT_LIMITS },
 };
 
@@ -82,6 +86,8 @@ export interface NodeFlags extends NatsAuthFlags {
   maxValueBytes?: number;
   maxTxnOps?: number;
   metricsAddr?: string;
+  /** "<revisions>" or "<n>s|m|h"; '' or '0' = off. */
+  autoCompactRetention?: string | number;
 }
 
 /** Environment variable → flag name. */
@@ -114,6 +120,7 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_MAX_VALUE_BYTES: 'maxValueBytes',
   KEEL_MAX_TXN_OPS: 'maxTxnOps',
   KEEL_METRICS_ADDR: 'metricsAddr',
+  KEEL_AUTO_COMPACT_RETENTION: 'autoCompactRetention',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
@@ -212,6 +219,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     snapshotLogBytes: positive('snapshotLogBytes', f.snapshotLogBytes, d.snapshotLogBytes),
     join: f.join === undefined ? d.join : f.join === true || f.join === 'true' || f.join === '1',
     metricsAddr: f.metricsAddr === undefined ? d.metricsAddr : checkListenAddr(String(f.metricsAddr)),
+    autoCompactRetention: f.autoCompactRetention === undefined ? d.autoCompactRetention : parseRetention(String(f.autoCompactRetention)),
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
   };
   if (f.clusterKeyFile !== undefined) config.clusterKeyFile = f.clusterKeyFile;

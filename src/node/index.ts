@@ -42,6 +42,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
       segmentBytes: config.segmentBytes,
       snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries, logBytes: config.snapshotLogBytes },
       join: config.join,
+      autoCompact: config.autoCompactRetention,
       clusterKey,
     });
   } catch (err) {

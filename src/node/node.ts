@@ -14,6 +14,7 @@ import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { HardStateFile } from './hard-state.js';
+import { AutoCompactor, type Retention } from './auto-compactor.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { NodeStats } from './node-stats.js';
 import { PendingWrites } from './pending-writes.js';
@@ -47,6 +48,8 @@ export interface NodeOptions {
   join?: boolean;
   /** The cluster secret that authenticates Raft batches (raft-auth.ts); none: unauthenticated. */
   clusterKey?: Uint8Array;
+  /** Automatic compaction of the revision history (leader only); null/undefined = off. */
+  autoCompact?: Retention | null;
 }
 
 export class KeelNode implements ApiNode {
@@ -56,6 +59,7 @@ export class KeelNode implements ApiNode {
   readonly pending = new PendingWrites();
   readonly reads: ReadBatcher;
   readonly leases: LeaseKeeper;
+  private readonly autoCompactor: AutoCompactor | null;
   readonly watches: WatchService;
   /** Counts for metrics and the status page (node-stats.ts). */
   readonly stats: NodeStats;
@@ -114,6 +118,12 @@ export class KeelNode implements ApiNode {
     });
     const node = this;
     this.leases = new LeaseKeeper({ get store() { return node.store; }, propose: (cmd) => this.proposeInternal(cmd) });
+    this.autoCompactor = opts.autoCompact ? new AutoCompactor({
+      retention: opts.autoCompact,
+      revision: () => this.store.revision,
+      compactRevision: () => this.store.compactRevision,
+      propose: (cmd) => this.proposeInternal(cmd),
+    }) : null;
     this.watches = new WatchService({
       nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger,
       hasLeader: () => this.leader !== '' && this.failed === null,
@@ -312,6 +322,7 @@ export class KeelNode implements ApiNode {
   private tick(): void {
     this.raft.tick();
     this.leases.tick();
+    this.autoCompactor?.tick();
     this.kick();
   }
 
@@ -440,6 +451,7 @@ export class KeelNode implements ApiNode {
     for (const listener of [...this.leaderListeners]) listener();
     if (wasLeader !== isLeader) {
       this.leases.onLeaderChange(isLeader);
+      this.autoCompactor?.onLeaderChange(isLeader);
       this.onLeaderChange(isLeader);
     }
   }

@@ -1,5 +1,5 @@
 // Day-2 operations on a real, secured cluster: leadership transfer for rolling restarts (keel member
-// transfer-leader, and a leader handing over on SIGTERM).
+// transfer-leader, and a leader handing over on SIGTERM), automatic compaction of the history.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type KeelClient } from '../../src/client/index.js';
@@ -12,7 +12,7 @@ let cluster: LocalCluster;
 let client: KeelClient;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info', secure: true, nodeArgs: ['--election-tick-ms', '100'] });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', secure: true, nodeArgs: ['--election-tick-ms', '100', '--auto-compact-retention', '200'] });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
   await waitForLeader(client);
 });
@@ -60,6 +60,23 @@ test('a leader stopped with SIGTERM hands leadership over first: a new leader we
   await client.put('ops/after', '2');
   cluster.startNode(leader);
   await waitFor(async () => (await client.clusterStatus()).members.every((m) => m.status), 20_000);
+});
+
+test('--auto-compact-retention 200: the leader keeps compacting to 200 revisions behind the head', async () => {
+  for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => client.put(`ac/${i + j}`, 'v')));
+  const { header } = await client.put('ac/last', 'v');
+  let compacted = 0;
+  await waitFor(async () => {
+    compacted = (await client.status()).compactRevision;
+    return compacted >= header.revision - 200 - 20; // steps of a tenth of the retention
+  }, 10_000, 100);
+  assert.ok(compacted <= header.revision - 200, `kept at least 200 revisions: head ${header.revision}, compacted to ${compacted}`);
+  try {
+    for await (const _ of client.watch({ prefix: 'ac/' }, { startRevision: compacted - 1 })) break;
+    assert.unreachable('a watch from below the compaction point must fail');
+  } catch (err) {
+    assert.is((err as { code?: string }).code, 'Compacted');
+  }
 });
 
 test.run();
