@@ -1,9 +1,8 @@
 // RaftNode: the public entry point. Wraps the core with etcd's Ready/advance protocol: the caller
 // takes a Ready, persists hardState + snapshot + entries, sends messages, applies committed
 // entries, then calls advance(rd).
-import type { ConfChange, Entry, HardState, Message, RaftConfig, Ready, Restored, SnapshotMeta, SoftState, Status } from './types.js';
+import type { ConfChange, HardState, Message, RaftConfig, Ready, Restored, SnapshotMeta, SoftState, Status } from './types.js';
 import { Raft } from './raft.js';
-import { RaftStateError } from './errors.js';
 
 export type RaftCoreClass = new (config: RaftConfig, restored?: Restored) => Raft;
 
@@ -39,103 +38,44 @@ export class RaftNode {
    * and drops in-memory entries up to meta.index - retainEntries. With `data` null the app keeps
    * the bytes itself and provides them when snapshotWanted() says a follower needs them.
    */
-  setSnapshot(meta: SnapshotMeta, data: Uint8Array | null, retainEntries = 0): void {
-    if (meta.index > this.raft.log.applied) {
-      throw new RaftStateError(`snapshot index ${meta.index} is beyond applied ${this.raft.log.applied}`);
-    }
-    if (this.raft.snapshot && this.raft.snapshot.meta.index >= meta.index) return;
-    this.raft.snapshot = { meta, data };
-    this.raft.log.compact(Math.max(0, meta.index - retainEntries));
-  }
+  setSnapshot(meta: SnapshotMeta, data: Uint8Array | null, retainEntries = 0): void { this.raft.setSnapshot(meta, data, retainEntries); }
 
   /** The snapshot whose bytes a follower needs and Raft does not hold (see setSnapshot), or null. */
-  snapshotWanted(): SnapshotMeta | null {
-    const snap = this.raft.snapshot;
-    return snap && snap.data === null && this.raft.snapshotDataWanted ? snap.meta : null;
-  }
+  snapshotWanted(): SnapshotMeta | null { return this.raft.snapshotWanted(); }
 
   /** The bytes of the snapshot at `index`, asked for by snapshotWanted(); ignored if it was replaced. */
-  provideSnapshotData(index: number, data: Uint8Array): void {
-    const snap = this.raft.snapshot;
-    if (snap && snap.meta.index === index && snap.data === null) this.raft.snapshot = { meta: snap.meta, data };
-    this.raft.snapshotDataWanted = false;
-  }
+  provideSnapshotData(index: number, data: Uint8Array): void { this.raft.provideSnapshotData(index, data); }
 
   /**
    * Forgets the snapshot's bytes when no follower is being sent them (the app provides them again
    * if needed). Returns true when bytes were released.
    */
-  releaseSnapshotData(): boolean {
-    const snap = this.raft.snapshot;
-    if (!snap || snap.data === null) return false;
-    for (const pr of this.raft.progress.values()) if (pr.state === 'snapshot') return false;
-    this.raft.snapshot = { meta: snap.meta, data: null };
-    return true;
-  }
+  releaseSnapshotData(): boolean { return this.raft.releaseSnapshotData(); }
 
   /** Term of the entry at `index` in this node's log (undefined if compacted or absent). */
-  logTerm(index: number): number | undefined { return this.raft.log.term(index); }
-
-  private softState(): SoftState { return { leader: this.raft.leader, role: this.raft.role }; }
-  private hardState(): HardState { return { term: this.raft.term, vote: this.raft.vote, commit: this.raft.log.committed }; }
+  logTerm(index: number): number | undefined { return this.raft.logTerm(index); }
 
   hasReady(): boolean {
-    const r = this.raft;
-    const soft = this.softState();
-    const hard = this.hardState();
+    const soft = this.raft.softState();
+    const hard = this.raft.hardState();
     return soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role ||
       hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote || hard.commit !== this.prevHard.commit ||
-      r.msgs.length > 0 || r.readStates.length > 0 || r.pendingSnapshot !== null ||
-      r.log.stableIndex < r.log.lastIndex() || r.log.hasNextCommitted();
+      this.raft.hasWork();
   }
 
   ready(): Ready {
-    const r = this.raft;
-    const soft = this.softState();
-    const hard = this.hardState();
+    const soft = this.raft.softState();
+    const hard = this.raft.hardState();
     const softChanged = soft.leader !== this.prevSoft.leader || soft.role !== this.prevSoft.role;
     const hardChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote || hard.commit !== this.prevHard.commit;
-    const committedEntries = r.log.nextCommitted();
-    if (committedEntries.length > 0) r.log.applying = committedEntries[committedEntries.length - 1].index;
-    const rd: Ready = {
-      softState: softChanged ? soft : null,
-      hardState: hardChanged ? hard : null,
-      entries: r.log.unstableEntries(),
-      snapshot: r.pendingSnapshot,
-      committedEntries,
-      messages: r.msgs,
-      readStates: r.readStates,
-    };
-    r.msgs = [];
-    r.readStates = [];
-    return rd;
+    return { softState: softChanged ? soft : null, hardState: hardChanged ? hard : null, ...this.raft.collect() };
   }
 
   advance(rd: Ready): void {
-    const r = this.raft;
     if (rd.softState) this.prevSoft = rd.softState;
     if (rd.hardState) this.prevHard = rd.hardState;
-    if (rd.snapshot && r.pendingSnapshot === rd.snapshot) r.pendingSnapshot = null;
-    if (rd.entries.length > 0) {
-      const last: Entry = rd.entries[rd.entries.length - 1];
-      r.log.stableTo(last.index, last.term);
-    }
-    for (const e of rd.committedEntries) {
-      if (e.type === 'config') r.applyConfEntry(e);
-    }
-    if (rd.committedEntries.length > 0) r.log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+    this.raft.acknowledge(rd);
   }
 
-  status(): Status {
-    const r = this.raft;
-    const progress: Status['progress'] = {};
-    if (r.role === 'leader') {
-      for (const [id, pr] of r.progress) progress[id] = { match: pr.match, next: pr.next, state: pr.state };
-    }
-    return {
-      id: r.id, role: r.role, leader: r.leader, term: r.term, commit: r.log.committed,
-      applied: r.log.applied, lastIndex: r.log.lastIndex(), firstIndex: r.log.firstIndex(),
-      conf: { voters: [...r.conf.voters], learners: [...r.conf.learners] }, progress,
-    };
-  }
+  status(): Status { return this.raft.status(); }
 }

@@ -1,17 +1,19 @@
 // The Raft core (etcd-style): a pure state machine with one step function per role. No I/O, no
-// clock, no randomness of its own. RaftNode (node.ts) wraps it with the Ready/advance protocol;
-// fields here are internal to this folder.
-import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, RaftConfig, ReadState, Restored, Role, SnapshotMeta } from './types.js';
+// clock, no randomness of its own. RaftNode (node.ts) wraps it with the Ready/advance protocol.
+// The core owns term, vote, role and the log; the tracker owns configuration, progress, votes and
+// the majority; replication, ReadIndex and snapshot transfer are parts it drives, each given only
+// the log, the tracker and the outbox it needs.
+import type { ConfChange, ConfState, Entry, HardState, Message, MessageType, NodeId, RaftConfig, Ready, Restored, Role, SnapshotMeta, SoftState, Status } from './types.js';
 import { blankMessage, EMPTY } from './types.js';
 import { RaftLog } from './log.js';
-import { Progress } from './progress.js';
-import { ReadOnlyQueue, type PendingRead } from './readonly.js';
-import { copyConf } from './confchange.js';
+import { ProgressTracker } from './tracker.js';
+import { Outbox } from './outbox.js';
+import { Replicator } from './replication.js';
+import { ReadIndex } from './read-index.js';
+import { SnapshotTransfer } from './snapshot-transfer.js';
+import { confChangeEntryData } from './membership.js';
+import { copyConf, decodeConfChange } from './confchange.js';
 import { ProposalDroppedError } from './errors.js';
-import { handleSnapshotChunk, sendSnapshotChunks, type IncomingSnapshot } from './snapshot-transfer.js';
-import { bcastAppend, bcastHeartbeat, handleAppendResponse, handleHeartbeatResponse } from './replication.js';
-import { handleReadIndex, onReadAck, releaseAwaitingReads } from './read-index.js';
-import { applyConfEntry, proposeConfChange, transferLeadership } from './membership.js';
 
 export const DEFAULT_MAX_MSG_BYTES = 900 * 1024;
 export const DEFAULT_MAX_INFLIGHT = 256;
@@ -21,67 +23,56 @@ type CampaignKind = 'pre' | 'normal' | 'transfer';
 
 export class Raft {
   readonly id: NodeId;
-  readonly electionTick: number;
-  readonly heartbeatTick: number;
-  readonly maxMsgBytes: number;
-  readonly maxInflight: number;
-  readonly preVote: boolean;
-  readonly checkQuorum: boolean;
-  readonly snapshotChunkBytes: number;
+  private readonly electionTick: number;
+  private readonly heartbeatTick: number;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
   private readonly random: () => number;
 
-  log: RaftLog;
-  term = 0;
-  vote: NodeId = '';
-  leader: NodeId | '' = '';
-  role: Role = 'follower';
-  /** The configuration as of the last applied config entry (or snapshot). */
-  conf: ConfState;
-  progress = new Map<NodeId, Progress>();
-  private votes = new Map<NodeId, boolean>();
+  private readonly log: RaftLog;
+  private term = 0;
+  private vote: NodeId = '';
+  private leader: NodeId | '' = '';
+  private role: Role = 'follower';
+  private readonly tracker: ProgressTracker;
+  private readonly out: Outbox;
+  private readonly snapshots: SnapshotTransfer;
+  private readonly replicator: Replicator;
+  private readonly reads: ReadIndex;
 
-  electionElapsed = 0;
+  private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
-  leadTransferee: NodeId | '' = '';
+  private leadTransferee: NodeId | '' = '';
   /** Index of the latest config entry proposed by this leader; no new change until it is applied. */
-  pendingConfIndex = 0;
-  readOnly = new ReadOnlyQueue();
-  /** Reads that arrived before this leader committed an entry of its own term. */
-  readsAwaitingCommit: PendingRead[] = [];
-
-  msgs: Message[] = [];
-  readStates: ReadState[] = [];
-  /**
-   * The application's latest snapshot, sent to followers that are behind the log's start. `data`
-   * null: the application keeps the bytes (e.g. on disk) and hands them over when asked
-   * (`snapshotDataWanted`, RaftNode.snapshotWanted / provideSnapshotData).
-   */
-  snapshot: { meta: SnapshotMeta; data: Uint8Array | null } | null = null;
-  /** A follower needs the snapshot while its bytes are not held. */
-  snapshotDataWanted = false;
-  /** A complete snapshot received from the leader, not yet handed out in a Ready. */
-  pendingSnapshot: { meta: SnapshotMeta; data: Uint8Array } | null = null;
-  incoming: IncomingSnapshot | null = null;
+  private pendingConfIndex = 0;
 
   constructor(config: RaftConfig, restored?: Restored) {
     this.id = config.id;
     this.electionTick = config.electionTick ?? 10;
     this.heartbeatTick = config.heartbeatTick ?? 1;
     this.random = config.random;
-    this.maxMsgBytes = config.maxMsgBytes ?? DEFAULT_MAX_MSG_BYTES;
-    this.maxInflight = config.maxInflight ?? DEFAULT_MAX_INFLIGHT;
+    const maxMsgBytes = config.maxMsgBytes ?? DEFAULT_MAX_MSG_BYTES;
     this.preVote = config.preVote ?? true;
     this.checkQuorum = config.checkQuorum ?? true;
-    this.snapshotChunkBytes = config.snapshotChunkBytes ?? this.maxMsgBytes;
     const snap = restored?.snapshot ?? null;
-    this.conf = snap ? copyConf(snap.conf) : { voters: [...config.voters], learners: [...(config.learners ?? [])] };
+    const conf = snap ? copyConf(snap.conf) : { voters: [...config.voters], learners: [...(config.learners ?? [])] };
     this.log = new RaftLog(snap, restored?.entries ?? [], restored?.hardState.commit ?? 0);
+    this.tracker = this.newTracker(conf, config.maxInflight ?? DEFAULT_MAX_INFLIGHT);
+    this.out = new Outbox(this.id, () => this.term);
+    this.snapshots = new SnapshotTransfer(this.log, this.tracker, this.out, config.snapshotChunkBytes ?? maxMsgBytes);
+    this.replicator = new Replicator(this.log, this.tracker, this.out, this.snapshots, maxMsgBytes, () => this.maybeCommit());
+    this.reads = new ReadIndex(this.log, this.tracker, this.out, this.replicator, () => this.term);
     if (restored) {
       this.term = restored.hardState.term;
       this.vote = restored.hardState.vote;
     }
     this.becomeFollower(this.term, '');
+  }
+
+  /** Tests substitute a tracker (e.g. one with a planted bug in its majority). */
+  protected newTracker(conf: ConfState, maxInflight: number): ProgressTracker {
+    return new ProgressTracker(conf, maxInflight);
   }
 
   // ---- roles ----
@@ -96,25 +87,13 @@ export class Raft {
     this.heartbeatElapsed = 0;
     this.randomizedElectionTimeout = this.electionTick + Math.floor(this.random() * this.electionTick);
     this.leadTransferee = '';
-    this.votes.clear();
+    this.tracker.resetVotes();
     this.pendingConfIndex = 0;
-    this.readOnly.clear();
-    this.readsAwaitingCommit = [];
-    this.resetProgress();
+    this.reads.reset();
+    this.tracker.resetProgress(this.log.lastIndex(), this.id);
   }
 
-  private resetProgress(): void {
-    this.progress.clear();
-    for (const id of [...this.conf.voters, ...this.conf.learners]) this.addProgress(id);
-  }
-
-  addProgress(id: NodeId): void {
-    const pr = new Progress(this.log.lastIndex() + 1, this.maxInflight, this.conf.learners.includes(id));
-    if (id === this.id) pr.match = this.log.lastIndex();
-    this.progress.set(id, pr);
-  }
-
-  becomeFollower(term: number, leader: NodeId | ''): void {
+  private becomeFollower(term: number, leader: NodeId | ''): void {
     this.reset(term);
     this.leader = leader;
     this.role = 'follower';
@@ -122,7 +101,7 @@ export class Raft {
 
   private becomePreCandidate(): void {
     // Pre-vote changes neither term nor vote: a partitioned node cannot inflate terms.
-    this.votes.clear();
+    this.tracker.resetVotes();
     this.leader = '';
     this.role = 'precandidate';
   }
@@ -137,13 +116,13 @@ export class Raft {
     this.reset(this.term);
     this.leader = this.id;
     this.role = 'leader';
-    this.progress.get(this.id)?.becomeReplicate();
+    this.tracker.get(this.id)?.becomeReplicate();
     // Conservative: entries in our log may hold an unapplied config change.
     this.pendingConfIndex = this.log.lastIndex();
     this.appendEntries([{ index: 0, term: 0, type: 'normal', data: EMPTY }]);
   }
 
-  promotable(): boolean { return this.conf.voters.includes(this.id); }
+  private promotable(): boolean { return this.tracker.isVoter(this.id); }
 
   // ---- ticks ----
 
@@ -166,33 +145,23 @@ export class Raft {
     if (this.electionElapsed >= this.electionTick) {
       this.electionElapsed = 0;
       if (this.checkQuorum) {
-        if (!this.quorumActive()) {
+        if (!this.tracker.quorumActive(this.id)) {
           this.becomeFollower(this.term, '');
           return;
         }
-        for (const [id, pr] of this.progress) pr.recentActive = id === this.id;
+        this.tracker.resetRecentActive(this.id);
       }
       this.leadTransferee = ''; // a transfer that did not finish within an election timeout is abandoned
     }
     if (this.heartbeatElapsed >= this.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      bcastHeartbeat(this, this.readOnly.lastContext() ?? '');
+      this.replicator.bcastHeartbeat(this.reads.lastContext());
     }
   }
-
-  private quorumActive(): boolean {
-    let active = 0;
-    for (const v of this.conf.voters) {
-      if (v === this.id || this.progress.get(v)?.recentActive) active++;
-    }
-    return active >= this.quorum();
-  }
-
-  quorum(): number { return Math.floor(this.conf.voters.length / 2) + 1; }
 
   // ---- elections ----
 
-  hup(transfer: boolean): void {
+  private hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.promotable()) return;
     // An unapplied config change may alter who we need votes from: apply it first (etcd does the same).
     for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
@@ -213,29 +182,19 @@ export class Raft {
       type = 'vote';
       term = this.term;
     }
-    if (this.poll(this.id, true) === 'won') {
+    if (this.tracker.recordVote(this.id, true) === 'won') {
       if (kind === 'pre') this.campaign('normal');
       else this.becomeLeader();
       return;
     }
-    for (const v of this.conf.voters) {
+    for (const v of this.tracker.conf.voters) {
       if (v === this.id) continue;
       const m = blankMessage(type, this.id, v, term);
       m.index = this.log.lastIndex();
       m.logTerm = this.log.lastTerm();
       m.context = kind === 'transfer' ? TRANSFER_CONTEXT : '';
-      this.send(m);
+      this.out.send(m);
     }
-  }
-
-  private poll(from: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
-    if (this.conf.voters.includes(from) && !this.votes.has(from)) this.votes.set(from, granted);
-    let yes = 0;
-    let no = 0;
-    for (const g of this.votes.values()) g ? yes++ : no++;
-    if (yes >= this.quorum()) return 'won';
-    if (no > this.conf.voters.length - this.quorum()) return 'lost';
-    return 'pending';
   }
 
   // ---- step ----
@@ -257,11 +216,11 @@ export class Raft {
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
         // Tell a stale leader about the newer term so it steps down.
-        this.send(blankMessage('appResp', this.id, m.from, this.term));
+        this.out.send(this.out.message('appResp', m.from));
       } else if (m.type === 'preVote') {
-        const r = blankMessage('preVoteResp', this.id, m.from, this.term);
+        const r = this.out.message('preVoteResp', m.from);
         r.reject = true;
-        this.send(r);
+        this.out.send(r);
       }
       return;
     }
@@ -283,15 +242,15 @@ export class Raft {
     const canVote = this.vote === m.from || (this.vote === '' && this.leader === '') ||
       (m.type === 'preVote' && m.term > this.term);
     if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
-      this.send(blankMessage(respType, this.id, m.from, m.term));
+      this.out.send(blankMessage(respType, this.id, m.from, m.term));
       if (m.type === 'vote') {
         this.electionElapsed = 0;
         this.vote = m.from;
       }
     } else {
-      const r = blankMessage(respType, this.id, m.from, this.term);
+      const r = this.out.message(respType, m.from);
       r.reject = true;
-      this.send(r);
+      this.out.send(r);
     }
   }
 
@@ -306,12 +265,12 @@ export class Raft {
       case 'voteResp':
       case 'preVoteResp': {
         if ((m.type === 'voteResp') !== (this.role === 'candidate')) return;
-        const result = this.poll(m.from, !m.reject);
+        const result = this.tracker.recordVote(m.from, !m.reject);
         if (result === 'won') {
           if (this.role === 'precandidate') this.campaign('normal');
           else {
             this.becomeLeader();
-            bcastAppend(this);
+            this.replicator.bcastAppend();
           }
         } else if (result === 'lost') {
           this.becomeFollower(this.term, '');
@@ -328,121 +287,85 @@ export class Raft {
       case 'app':
         this.electionElapsed = 0;
         this.leader = m.from;
-        this.handleAppend(m);
+        this.replicator.handleAppend(m);
         return;
       case 'heartbeat': {
         this.electionElapsed = 0;
         this.leader = m.from;
         this.log.commitTo(m.commit);
-        const r = blankMessage('heartbeatResp', this.id, m.from, this.term);
+        const r = this.out.message('heartbeatResp', m.from);
         r.context = m.context;
-        this.send(r);
+        this.out.send(r);
         return;
       }
       case 'snap':
         this.electionElapsed = 0;
         this.leader = m.from;
-        handleSnapshotChunk(this, m);
+        this.snapshots.handleChunk(m);
         return;
       case 'readIndexResp':
-        this.readStates.push({ index: m.index, context: m.context });
+        this.out.answerRead(m.index, m.context);
         return;
       case 'timeoutNow':
         this.hup(true);
         return;
       case 'transferLeader':
-        if (this.leader !== '') this.send({ ...m, from: this.id, to: this.leader, term: this.term });
+        if (this.leader !== '') this.out.send({ ...m, from: this.id, to: this.leader, term: this.term });
         return;
       default:
         return;
     }
-  }
-
-  private handleAppend(m: Message): void {
-    const r = blankMessage('appResp', this.id, m.from, this.term);
-    if (m.index < this.log.committed) {
-      r.index = this.log.committed;
-      this.send(r);
-      return;
-    }
-    const appended = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (appended) {
-      if (appended.removedFrom > 0) this.dropAcksFrom(appended.removedFrom);
-      r.index = appended.lastNew;
-      this.send(r);
-      return;
-    }
-    // Reject with a hint: the last index at or below m.index whose term is <= m.logTerm, so the
-    // leader can skip a whole conflicting term in one round trip.
-    const hintIndex = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    r.reject = true;
-    r.index = m.index;
-    r.rejectHint = hintIndex;
-    r.rejectTerm = this.log.term(hintIndex) ?? 0;
-    this.send(r);
   }
 
   // ---- leader ----
 
   private stepLeader(m: Message): void {
     if (m.type === 'readIndex') {
-      handleReadIndex(this, m.from, m.context);
+      this.reads.handle(m.from, m.context);
       return;
     }
     if (m.type === 'transferLeader') {
       this.transferLeadership(m.context);
       return;
     }
-    const pr = this.progress.get(m.from);
+    const pr = this.tracker.get(m.from);
     if (!pr) return;
     switch (m.type) {
-      case 'appResp': handleAppendResponse(this, m, pr); return;
+      case 'appResp':
+        if (this.replicator.handleAppendResponse(m, pr) && m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
+          this.out.send(this.out.message('timeoutNow', m.from));
+        }
+        return;
       case 'heartbeatResp':
-        handleHeartbeatResponse(this, m, pr);
-        onReadAck(this, m);
+        this.replicator.handleHeartbeatResponse(m, pr);
+        this.reads.onAck(m);
         return;
       case 'snapResp':
-        pr.recentActive = true;
-        if (pr.state !== 'snapshot' || m.snapIndex !== pr.snapIndex) return;
-        if (m.reject) {
-          pr.snapSent = pr.snapAcked = m.rejectHint;
-          pr.snapDoneSent = false;
-        } else {
-          pr.snapAcked = Math.max(pr.snapAcked, m.index);
-        }
-        sendSnapshotChunks(this, m.from, pr);
+        this.snapshots.handleResponse(m, pr);
         return;
       default:
         return;
     }
   }
 
-
-
-
-
-
-  /** Whether a quorum-replicated entry at `index` may be committed directly (Raft §5.4.2). */
-  protected canCommitAt(index: number): boolean {
-    return this.log.term(index) === this.term;
+  /** Whether a quorum-replicated entry of term `entryTerm` may be committed directly (Raft §5.4.2). */
+  protected canCommitAt(entryTerm: number | undefined): boolean {
+    return entryTerm === this.term;
   }
 
-  maybeCommit(): boolean {
-    const matches: number[] = [];
-    for (const v of this.conf.voters) matches.push(this.progress.get(v)?.match ?? 0);
-    matches.sort((a, b) => b - a);
-    const index = matches[this.quorum() - 1] ?? 0;
-    if (index <= this.log.committed || !this.canCommitAt(index)) return false;
+  private maybeCommit(): boolean {
+    const index = this.tracker.committedIndex();
+    if (index <= this.log.committed || !this.canCommitAt(this.log.term(index))) return false;
     this.log.commitTo(index);
-    releaseAwaitingReads(this);
+    this.reads.onCommit();
     return true;
   }
 
-  appendEntries(ents: Entry[]): void {
+  private appendEntries(ents: Entry[]): void {
     let index = this.log.lastIndex();
     const stamped = ents.map((e) => ({ ...e, index: ++index, term: this.term }));
     this.log.append(stamped);
-    this.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
+    this.tracker.get(this.id)?.maybeUpdate(this.log.lastIndex());
     this.maybeCommit();
   }
 
@@ -457,42 +380,116 @@ export class Raft {
     this.checkCanPropose();
     if (datas.length === 0) return;
     this.appendEntries(datas.map((data): Entry => ({ index: 0, term: 0, type: 'normal', data })));
-    bcastAppend(this);
+    this.replicator.bcastAppend();
   }
 
+  /** Leader only: propose a change; refused while another is unapplied or if a learner lags. */
+  proposeConfChange(cc: ConfChange): void {
+    this.checkCanPropose();
+    const data = confChangeEntryData(this.tracker, this.log, this.pendingConfIndex, cc);
+    this.appendEntries([{ index: 0, term: 0, type: 'config', data }]);
+    this.pendingConfIndex = this.log.lastIndex();
+    this.replicator.bcastAppend();
+  }
 
-  proposeConfChange(cc: ConfChange): void { proposeConfChange(this, cc); }
-  transferLeadership(to: NodeId): void { transferLeadership(this, to); }
-  /** A committed config entry was applied (called from advance). */
-  applyConfEntry(entry: Entry): void { applyConfEntry(this, entry); }
+  /** On the leader, hand over once the target is caught up; elsewhere, forward to the leader. */
+  transferLeadership(to: NodeId): void {
+    if (this.role !== 'leader') {
+      if (this.leader !== '') {
+        const m = this.out.message('transferLeader', this.leader);
+        m.context = to;
+        this.out.send(m);
+      }
+      return;
+    }
+    const pr = this.tracker.get(to);
+    if (to === this.id || !pr || !this.tracker.isVoter(to) || this.leadTransferee === to) return;
+    this.leadTransferee = to;
+    this.electionElapsed = 0; // the transfer must finish within one election timeout
+    if (pr.match === this.log.lastIndex()) this.out.send(this.out.message('timeoutNow', to));
+    else this.replicator.sendAppend(to, pr, true);
+  }
 
-  checkCanPropose(): void {
+  /** A committed config entry was applied: switch to its configuration. */
+  private applyConfEntry(entry: Entry): void {
+    const { conf } = decodeConfChange(entry.data);
+    this.tracker.applyConf(conf, this.log.lastIndex(), this.id);
+    if (this.role !== 'leader') return;
+    if (!conf.voters.includes(this.id)) {
+      this.becomeFollower(this.term, ''); // removed: step down; a non-member never campaigns
+      return;
+    }
+    if (this.leadTransferee !== '' && !conf.voters.includes(this.leadTransferee)) this.leadTransferee = '';
+    this.maybeCommit(); // the quorum may have changed
+    this.replicator.bcastAppend();
+  }
+
+  private checkCanPropose(): void {
     if (this.role !== 'leader') throw new ProposalDroppedError('not the leader', this.leader);
     if (this.leadTransferee !== '') throw new ProposalDroppedError(`leadership transfer to ${this.leadTransferee} in progress`, this.leader);
   }
 
   readIndex(context: string): void {
-    if (this.role === 'leader') handleReadIndex(this, this.id, context);
+    if (this.role === 'leader') this.reads.handle(this.id, context);
     else if (this.role === 'follower' && this.leader !== '') {
-      const m = blankMessage('readIndex', this.id, this.leader, this.term);
+      const m = this.out.message('readIndex', this.leader);
       m.context = context;
-      this.send(m);
+      this.out.send(m);
     }
     // Without a leader the request is dropped; the caller retries or times out.
   }
 
+  // ---- the Ready protocol (driven by RaftNode) ----
 
+  softState(): SoftState { return { leader: this.leader, role: this.role }; }
+  hardState(): HardState { return { term: this.term, vote: this.vote, commit: this.log.committed }; }
 
+  /** Something to persist, send, apply or hand out besides soft and hard state. */
+  hasWork(): boolean {
+    return !this.out.isEmpty || this.snapshots.pending !== null ||
+      this.log.stableIndex < this.log.lastIndex() || this.log.hasNextCommitted();
+  }
 
+  /** The parts of a Ready the core produces; committed entries are marked as being applied. */
+  collect(): Pick<Ready, 'entries' | 'snapshot' | 'committedEntries' | 'messages' | 'readStates'> {
+    const committedEntries = this.log.nextCommitted();
+    if (committedEntries.length > 0) this.log.applying = committedEntries[committedEntries.length - 1].index;
+    const { messages, readStates } = this.out.take();
+    return { entries: this.log.unstableEntries(), snapshot: this.snapshots.pending, committedEntries, messages, readStates };
+  }
 
-  send(m: Message): void { this.msgs.push(m); }
+  /** The node persisted and applied `rd`. */
+  acknowledge(rd: Ready): void {
+    if (rd.snapshot) this.snapshots.persisted(rd.snapshot);
+    if (rd.entries.length > 0) {
+      const last: Entry = rd.entries[rd.entries.length - 1];
+      this.log.stableTo(last.index, last.term);
+    }
+    for (const e of rd.committedEntries) {
+      if (e.type === 'config') this.applyConfEntry(e);
+    }
+    if (rd.committedEntries.length > 0) this.log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+  }
 
-  /**
-   * Our log lost its entries from `index` on (replaced by a new leader's, or by a snapshot) before
-   * the queued acknowledgements of them went out: those acks would claim entries we will never
-   * store, letting their old leader count us toward a commit. Drop them (as if lost).
-   */
-  dropAcksFrom(index: number): void {
-    this.msgs = this.msgs.filter((m) => !(m.type === 'appResp' && !m.reject && m.index >= index));
+  // ---- snapshots of the application (see RaftNode) ----
+
+  setSnapshot(meta: SnapshotMeta, data: Uint8Array | null, retainEntries: number): void { this.snapshots.set(meta, data, retainEntries); }
+  snapshotWanted(): SnapshotMeta | null { return this.snapshots.wanted(); }
+  provideSnapshotData(index: number, data: Uint8Array): void { this.snapshots.provide(index, data); }
+  releaseSnapshotData(): boolean { return this.snapshots.release(); }
+
+  logTerm(index: number): number | undefined { return this.log.term(index); }
+
+  status(): Status {
+    const progress: Status['progress'] = {};
+    if (this.role === 'leader') {
+      for (const [id, pr] of this.tracker.entries()) progress[id] = { match: pr.match, next: pr.next, state: pr.state };
+    }
+    return {
+      id: this.id, role: this.role, leader: this.leader, term: this.term, commit: this.log.committed,
+      applied: this.log.applied, lastIndex: this.log.lastIndex(), firstIndex: this.log.firstIndex(),
+      conf: copyConf(this.tracker.conf), progress,
+    };
   }
 }
+

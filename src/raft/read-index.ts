@@ -2,51 +2,73 @@
 // has acknowledged a heartbeat sent after it (so we were still the leader), and only after this
 // leader has committed an entry of its own term (so that commit index is current).
 import type { Message, NodeId } from './types.js';
-import { blankMessage } from './types.js';
-import type { PendingRead } from './readonly.js';
-import type { Raft } from './raft.js';
-import { bcastHeartbeat } from './replication.js';
+import type { RaftLog } from './log.js';
+import type { Outbox } from './outbox.js';
+import type { ProgressTracker } from './tracker.js';
+import type { Replicator } from './replication.js';
+import { ReadOnlyQueue, type PendingRead } from './readonly.js';
 
-export function handleReadIndex(raft: Raft, from: NodeId, context: string): void {
-  const read: PendingRead = { context, from, index: raft.log.committed, acks: new Set([raft.id]) };
-  if (raft.conf.voters.length === 1 && raft.conf.voters[0] === raft.id) {
-    answerRead(raft, read);
-  } else if (raft.log.term(raft.log.committed) !== raft.term) {
-    // Our commit index is only known to be current once an entry of our term committed.
-    raft.readsAwaitingCommit.push(read);
-  } else {
-    raft.readOnly.add(read);
-    bcastHeartbeat(raft, context);
+export class ReadIndex {
+  private readonly queue = new ReadOnlyQueue();
+  /** Reads that arrived before this leader committed an entry of its own term. */
+  private awaitingCommit: PendingRead[] = [];
+
+  constructor(
+    private readonly log: RaftLog,
+    private readonly tracker: ProgressTracker,
+    private readonly out: Outbox,
+    private readonly replicator: Replicator,
+    private readonly currentTerm: () => number,
+  ) {}
+
+  /** A read from this node or a follower, on the leader. */
+  handle(from: NodeId, context: string): void {
+    const read: PendingRead = { context, from, index: this.log.committed, acks: new Set([this.out.id]) };
+    if (this.tracker.isSoleVoter(this.out.id)) {
+      this.answer(read);
+    } else if (this.log.term(this.log.committed) !== this.currentTerm()) {
+      // Our commit index is only known to be current once an entry of our term committed.
+      this.awaitingCommit.push(read);
+    } else {
+      this.queue.add(read);
+      this.replicator.bcastHeartbeat(context);
+    }
   }
-}
 
-export function answerRead(raft: Raft, read: PendingRead): void {
-  if (read.from === raft.id) {
-    raft.readStates.push({ index: read.index, context: read.context });
-  } else {
-    const m = blankMessage('readIndexResp', raft.id, read.from, raft.term);
-    m.index = read.index;
-    m.context = read.context;
-    raft.send(m);
+  private answer(read: PendingRead): void {
+    if (read.from === this.out.id) {
+      this.out.answerRead(read.index, read.context);
+    } else {
+      const m = this.out.message('readIndexResp', read.from);
+      m.index = read.index;
+      m.context = read.context;
+      this.out.send(m);
+    }
   }
-}
 
-/** A heartbeat response carried a read context: count the ack, answer what a quorum confirmed. */
-export function onReadAck(raft: Raft, m: Message): void {
-  if (m.context === '' || !raft.conf.voters.includes(m.from)) return;
-  raft.readOnly.ack(m.context, m.from);
-  const acks = raft.readOnly.acksOf(m.context);
-  if (!acks) return;
-  let voters = 0;
-  for (const a of acks) if (raft.conf.voters.includes(a)) voters++;
-  if (voters < raft.quorum()) return;
-  for (const read of raft.readOnly.release(m.context)) answerRead(raft, read);
-}
+  /** A heartbeat response carried a read context: count the ack, answer what a quorum confirmed. */
+  onAck(m: Message): void {
+    if (m.context === '' || !this.tracker.isVoter(m.from)) return;
+    this.queue.ack(m.context, m.from);
+    const acks = this.queue.acksOf(m.context);
+    if (!acks || !this.tracker.hasReadQuorum(acks)) return;
+    for (const read of this.queue.release(m.context)) this.answer(read);
+  }
 
-/** Called when the commit index advances: reads that waited for a commit in our term can proceed. */
-export function releaseAwaitingReads(raft: Raft): void {
-  if (raft.readsAwaitingCommit.length === 0 || raft.log.term(raft.log.committed) !== raft.term) return;
-  const waiting = raft.readsAwaitingCommit;
-  raft.readsAwaitingCommit = [];
-  for (const r of waiting) handleReadIndex(raft, r.from, r.context);
+  /** The commit index advanced: reads that waited for a commit in our term can proceed. */
+  onCommit(): void {
+    if (this.awaitingCommit.length === 0 || this.log.term(this.log.committed) !== this.currentTerm()) return;
+    const waiting = this.awaitingCommit;
+    this.awaitingCommit = [];
+    for (const r of waiting) this.handle(r.from, r.context);
+  }
+
+  /** The context of the newest read waiting for acks: every heartbeat carries it. */
+  lastContext(): string { return this.queue.lastContext() ?? ''; }
+
+  /** A new term or role: pending reads are dropped (callers retry). */
+  reset(): void {
+    this.queue.clear();
+    this.awaitingCommit = [];
+  }
 }

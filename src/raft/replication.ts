@@ -1,97 +1,124 @@
-// Leader-side log replication: appends (pipelined within each follower's inflight window, capped
-// at maxMsgBytes per message), heartbeats, and the handling of their responses.
+// Log replication. Leader: appends (pipelined within each follower's inflight window, capped at
+// maxMsgBytes per message), heartbeats, and their responses. Follower: accepting an append.
 import type { Message, NodeId } from './types.js';
-import { blankMessage } from './types.js';
 import type { Progress } from './progress.js';
-import type { Raft } from './raft.js';
-import { sendSnapshotChunks } from './snapshot-transfer.js';
+import type { RaftLog } from './log.js';
+import type { Outbox } from './outbox.js';
+import type { ProgressTracker } from './tracker.js';
+import type { SnapshotTransfer } from './snapshot-transfer.js';
 
-export function handleAppendResponse(raft: Raft, m: Message, pr: Progress): void {
-  pr.recentActive = true;
-  if (m.reject) {
-    let probe = m.rejectHint;
-    if (m.rejectTerm > 0) probe = raft.log.findConflictByTerm(m.rejectHint, m.rejectTerm);
-    if (pr.maybeDecrTo(m.index, probe)) {
-      if (pr.state === 'replicate') pr.becomeProbe();
-      sendAppend(raft, m.from, pr, true);
+export class Replicator {
+  constructor(
+    private readonly log: RaftLog,
+    private readonly tracker: ProgressTracker,
+    private readonly out: Outbox,
+    private readonly snapshots: SnapshotTransfer,
+    private readonly maxMsgBytes: number,
+    /** Advances the commit index if a majority allows it (the core's commit rule); true if it moved. */
+    private readonly maybeCommit: () => boolean,
+  ) {}
+
+  // ---- leader ----
+
+  /** A follower answered an append. Returns true when its match index advanced. */
+  handleAppendResponse(m: Message, pr: Progress): boolean {
+    pr.recentActive = true;
+    if (m.reject) {
+      let probe = m.rejectHint;
+      if (m.rejectTerm > 0) probe = this.log.findConflictByTerm(m.rejectHint, m.rejectTerm);
+      if (pr.maybeDecrTo(m.index, probe)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from, pr, true);
+      }
+      return false;
     }
-    return;
-  }
-  const wasPaused = pr.isPaused();
-  if (pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe')) {
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index) && !(pr.match === m.index && pr.state === 'probe')) return false;
     if (pr.state === 'probe') pr.becomeReplicate();
-    else if (pr.state === 'snapshot' && pr.match + 1 >= raft.log.firstIndex()) {
+    else if (pr.state === 'snapshot' && pr.match + 1 >= this.log.firstIndex()) {
       pr.becomeProbe();
       pr.becomeReplicate();
     } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
 
-    if (raft.maybeCommit()) bcastAppend(raft);
-    else if (wasPaused) sendAppend(raft, m.from, pr, true);
-    while (pr.state === 'replicate' && sendAppend(raft, m.from, pr, false)) { /* fill the window */ }
-    if (m.from === raft.leadTransferee && pr.match === raft.log.lastIndex()) {
-      raft.send(blankMessage('timeoutNow', raft.id, m.from, raft.term));
-    }
-  }
-}
-
-export function handleHeartbeatResponse(raft: Raft, m: Message, pr: Progress): void {
-  pr.recentActive = true;
-  pr.probeSent = false;
-  if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-  if (pr.state === 'snapshot') {
-    // Resend whatever was not acknowledged: chunks may have been lost.
-    pr.snapSent = pr.snapAcked;
-    pr.snapDoneSent = false;
-    sendSnapshotChunks(raft, m.from, pr);
-  } else if (pr.match < raft.log.lastIndex()) {
-    sendAppend(raft, m.from, pr, true);
-  }
-}
-
-/** Sends one append (or starts a snapshot) to `to`. Returns whether a message went out. */
-export function sendAppend(raft: Raft, to: NodeId, pr: Progress, sendIfEmpty: boolean): boolean {
-  if (pr.isPaused()) return false;
-  const prevIndex = pr.next - 1;
-  const prevTerm = raft.log.term(prevIndex);
-  if (prevTerm === undefined) {
-    // The follower is behind the start of our log.
-    if (raft.snapshot === null) return false; // nothing to send until the app hands us one
-    pr.becomeSnapshot(raft.snapshot.meta.index);
-    sendSnapshotChunks(raft, to, pr);
+    if (this.maybeCommit()) this.bcastAppend();
+    else if (wasPaused) this.sendAppend(m.from, pr, true);
+    while (pr.state === 'replicate' && this.sendAppend(m.from, pr, false)) { /* fill the window */ }
     return true;
   }
-  const last = raft.log.lastIndex();
-  const entries = pr.next <= last ? raft.log.slice(pr.next, last + 1, raft.maxMsgBytes) : [];
-  if (entries.length === 0 && !sendIfEmpty) return false;
-  const m = blankMessage('app', raft.id, to, raft.term);
-  m.index = prevIndex;
-  m.logTerm = prevTerm;
-  m.entries = entries;
-  m.commit = raft.log.committed;
-  raft.send(m);
-  if (pr.state === 'replicate') {
-    if (entries.length > 0) {
-      const lastSent = entries[entries.length - 1].index;
-      pr.next = lastSent + 1;
-      pr.inflights.add(lastSent);
-    }
-  } else {
-    pr.probeSent = true;
+
+  handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    pr.probeSent = false;
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
+    if (pr.state === 'snapshot') this.snapshots.resend(m.from, pr);
+    else if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr, true);
   }
-  return true;
-}
 
-export function bcastAppend(raft: Raft): void {
-  for (const [id, pr] of raft.progress) if (id !== raft.id) sendAppend(raft, id, pr, true);
-}
+  /** Sends one append (or starts a snapshot) to `to`. Returns whether a message went out. */
+  sendAppend(to: NodeId, pr: Progress, sendIfEmpty: boolean): boolean {
+    if (pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) return this.snapshots.start(to, pr); // the follower is behind the start of our log
+    const last = this.log.lastIndex();
+    const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.maxMsgBytes) : [];
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    const m = this.out.message('app', to);
+    m.index = prevIndex;
+    m.logTerm = prevTerm;
+    m.entries = entries;
+    m.commit = this.log.committed;
+    this.out.send(m);
+    if (pr.state === 'replicate') {
+      if (entries.length > 0) {
+        const lastSent = entries[entries.length - 1].index;
+        pr.next = lastSent + 1;
+        pr.inflights.add(lastSent);
+      }
+    } else {
+      pr.probeSent = true;
+    }
+    return true;
+  }
 
-export function bcastHeartbeat(raft: Raft, context: string): void {
-  for (const [id, pr] of raft.progress) {
-    if (id === raft.id) continue;
-    const m = blankMessage('heartbeat', raft.id, id, raft.term);
-    // Never tell a follower to commit past what we know it holds.
-    m.commit = Math.min(pr.match, raft.log.committed);
-    m.context = context;
-    raft.send(m);
+  bcastAppend(): void {
+    for (const [id, pr] of this.tracker.entries()) if (id !== this.out.id) this.sendAppend(id, pr, true);
+  }
+
+  bcastHeartbeat(context: string): void {
+    for (const [id, pr] of this.tracker.entries()) {
+      if (id === this.out.id) continue;
+      const m = this.out.message('heartbeat', id);
+      // Never tell a follower to commit past what we know it holds.
+      m.commit = Math.min(pr.match, this.log.committed);
+      m.context = context;
+      this.out.send(m);
+    }
+  }
+
+  // ---- follower ----
+
+  handleAppend(m: Message): void {
+    const r = this.out.message('appResp', m.from);
+    if (m.index < this.log.committed) {
+      r.index = this.log.committed;
+      this.out.send(r);
+      return;
+    }
+    const appended = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (appended) {
+      if (appended.removedFrom > 0) this.out.dropAcksFrom(appended.removedFrom);
+      r.index = appended.lastNew;
+      this.out.send(r);
+      return;
+    }
+    // Reject with a hint: the last index at or below m.index whose term is <= m.logTerm, so the
+    // leader can skip a whole conflicting term in one round trip.
+    const hintIndex = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    r.reject = true;
+    r.index = m.index;
+    r.rejectHint = hintIndex;
+    r.rejectTerm = this.log.term(hintIndex) ?? 0;
+    this.out.send(r);
   }
 }

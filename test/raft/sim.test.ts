@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simulate, STRESS, type SimOptions } from './sim/simulate.js';
 import type { ReadyLoopClass, SimSnapshot } from './sim/cluster.js';
-import { Raft, type Entry, type Ready } from '../../src/raft/index.js';
+import { Raft, type ConfState, type Entry, type Ready } from '../../src/raft/index.js';
+import { ProgressTracker } from '../../src/raft/tracker.js';
 import { ReadyLoop } from '../../src/node/ready-loop.js';
 
 const SEEDS = 300;
@@ -44,12 +45,15 @@ test('a seed replays exactly', async () => {
 
 /** Planted bug: commits an entry of an earlier term by counting replicas (violates §5.4.2, Figure 8). */
 class PriorTermCommitRaft extends Raft {
-  protected override canCommitAt(index: number): boolean { return this.log.term(index) !== undefined; }
+  protected override canCommitAt(entryTerm: number | undefined): boolean { return entryTerm !== undefined; }
 }
 
-/** Planted bug: a "quorum" one short of a majority. */
+/** Planted bug: a "quorum" one short of a majority (in the tracker's one majority computation). */
+class ShortQuorumTracker extends ProgressTracker {
+  protected override quorum(): number { return Math.floor(this.conf.voters.length / 2); }
+}
 class ShortQuorumRaft extends Raft {
-  override quorum(): number { return Math.floor(this.conf.voters.length / 2); }
+  protected override newTracker(conf: ConfState, maxInflight: number): ProgressTracker { return new ShortQuorumTracker(conf, maxInflight); }
 }
 
 async function firstFailure(extra: Partial<SimOptions>, maxSeeds: number): Promise<{ seed: number; error: string } | null> {
