@@ -3,7 +3,7 @@
 // (`keel snapshot restore`, offline: the etcd workflow).
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { KeelClient, MembersResponse } from '../client/index.js';
+import type { KeelClient, MembersResponse, StatusResult } from '../client/index.js';
 import { Requester } from '../client/requester.js';
 import { InvalidArgumentError } from '../codec/errors.js';
 import { entryCodec, type Entry } from '../codec/index.js';
@@ -52,6 +52,12 @@ export class ClusterAdmin {
   async memberTransferLeader(id: string): Promise<MembersResponse> {
     const { header, body } = await this.requester.send({ type: 'memberTransferLeader', id }, 'memberList');
     return { header, members: body.members, leader: body.leader };
+  }
+
+  /** Clears the alarms of member `nodeId`; answers its status afterwards. */
+  async alarmDisarm(nodeId: string): Promise<StatusResult> {
+    const { body } = await this.requester.send({ type: 'alarmDisarm' }, 'status', { nodeId });
+    return body;
   }
 
   async memberRemove(id: string): Promise<MembersResponse> {

@@ -9,6 +9,7 @@ import { devCommand, DevError } from './dev.js';
 import { kvCommands } from './kv-commands.js';
 import { placementCommands } from './placement-commands.js';
 import { recipeCommands } from './recipe-commands.js';
+import { alarmCommands } from './alarm-commands.js';
 import { natsConfigCommand } from './nats-config.js';
 import { serveCommand } from './serve.js';
 import { snapshotCommands } from './snapshot-commands.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<void> {
   parser = watchCommands(parser);
   parser = placementCommands(parser);
   parser = recipeCommands(parser);
+  parser = alarmCommands(parser);
   parser = serveCommand(parser);
   parser = snapshotCommands(parser);
   parser = devCommand(parser);

@@ -20,6 +20,7 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('join', { type: 'boolean', group: 'Node:', describe: 'join an existing cluster after `keel member add <id>`: start with no voters and learn the membership from the leader (KEEL_JOIN)' })
     .option('metrics-addr', { type: 'string', group: 'Node:', describe: 'serve /metrics, /livez, /readyz and the status page at host:port (port 0 = any free port; KEEL_METRICS_ADDR) [default: off]' })
     .option('auto-compact-retention', { type: 'string', group: 'Tuning:', describe: 'the leader compacts the revision history: keep the last N revisions ("10000") or a period ("30m", "1h") (KEEL_AUTO_COMPACT_RETENTION) [default: off]' })
+    .option('quota-bytes', { type: 'number', group: 'Tuning:', describe: 'storage quota: bytes of live keys and values; past it writes that grow the store get NoSpace until `keel alarm disarm` (KEEL_QUOTA_BYTES; 0 = none) [default: 2 GiB]' })
     .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
     .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
@@ -89,7 +90,7 @@ function flagsOnly(flags: NodeFlags): NodeFlags {
   const keys: (keyof NodeFlags)[] = [
     'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds', 'nkey', 'clusterKeyFile',
     'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
-    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'metricsAddr', 'autoCompactRetention',
+    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'metricsAddr', 'autoCompactRetention', 'quotaBytes',
   ];
   return Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
 }

@@ -82,6 +82,10 @@ export class BarrierTimeoutError extends TimeoutError {
 export class SessionLostError extends KeelError {
   constructor(message: string) { super('SessionLost', message); }
 }
+/** The storage quota is exceeded: writes that would grow the store are refused until an operator frees space and disarms. */
+export class NoSpaceError extends KeelError {
+  constructor(message: string) { super('NoSpace', message); }
+}
 /** The thing to create exists already (a topic, say). */
 export class AlreadyExistsError extends KeelError {
   constructor(message: string) { super('AlreadyExists', message); }
@@ -126,6 +130,7 @@ const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
   AlreadyExists: (b) => new AlreadyExistsError(b.message),
   NotFound: (b) => new NotFoundError(b.message),
   SessionLost: (b) => new SessionLostError(b.message),
+  NoSpace: (b) => new NoSpaceError(b.message),
   PermissionDenied: (b) => new PermissionDeniedError(b.message),
 };
 

@@ -99,6 +99,8 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
     case 'memberRemove':
       if (!/^[A-Za-z0-9_-]+$/.test(body.id)) throw new InvalidArgumentError(`member id "${body.id}" must be non-empty and use only letters, digits, '_' and '-'`);
       return;
+    case 'alarmDisarm':
+      return;
     case 'memberTransferLeader':
       if (!/^[A-Za-z0-9_-]*$/.test(body.id)) throw new InvalidArgumentError(`member id "${body.id}" must use only letters, digits, '_' and '-'`);
       return;

@@ -21,6 +21,7 @@ function requestBodyToAvro(body: RequestBody): object {
     case 'leaseTimeToLive': return { 'keel.LeaseTimeToLive': body };
     case 'leaseList': return { 'keel.LeaseList': body };
     case 'status': return { 'keel.Status': body };
+    case 'alarmDisarm': return { 'keel.AlarmDisarm': {} };
     case 'memberList': return { 'keel.MemberList': body };
     case 'watchCreate': return { 'keel.WatchCreate': body };
     case 'watchCancel': return { 'keel.WatchCancel': body };
@@ -53,6 +54,7 @@ function requestBodyFromAvro(wrapped: Decoded): RequestBody {
     case 'keel.LeaseTimeToLive': return { type: 'leaseTimeToLive', id: r.id, keys: r.keys };
     case 'keel.LeaseList': return { type: 'leaseList' };
     case 'keel.Status': return { type: 'status' };
+    case 'keel.AlarmDisarm': return { type: 'alarmDisarm' };
     case 'keel.MemberList': return { type: 'memberList' };
     case 'keel.WatchCreate':
       return {

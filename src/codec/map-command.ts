@@ -207,7 +207,7 @@ export function resultFromAvro(wrapped: Decoded): ResponseBody {
         type: 'status', nodeId: r.nodeId, pid: r.pid, role: r.role, leader: r.leader, term: r.term,
         commitIndex: r.commitIndex, appliedIndex: r.appliedIndex, firstIndex: r.firstIndex, lastIndex: r.lastIndex,
         logBytes: r.logBytes, revision: r.revision, compactRevision: r.compactRevision,
-        members: membersFromAvro(r.members), metricsUrl: r.metricsUrl,
+        members: membersFromAvro(r.members), metricsUrl: r.metricsUrl, alarms: r.alarms,
       };
     case 'keel.WatchCreateResult': return { type: 'watchCreate', watchId: r.watchId };
     case 'keel.WatchCancelResult': return { type: 'watchCancel', watchId: r.watchId, found: r.found };

@@ -40,6 +40,8 @@ export const REQUEST_TYPES = {
   memberPromote: { scopes: ['admin'], write: false },
   memberRemove: { scopes: ['admin'], write: false },
   memberTransferLeader: { scopes: ['admin'], write: false },
+  // Alarms are per node: an operator disarms each member (keel alarm disarm asks them all).
+  alarmDisarm: { scopes: ['admin', 'adminNode'], write: false },
   range: { scopes: ['api', 'node'], write: false },
   status: { scopes: ['api', 'node'], write: false },
   memberList: { scopes: ['api'], write: false },

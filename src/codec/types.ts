@@ -203,6 +203,7 @@ export type ErrorCode =
   | 'AlreadyExists'
   | 'NotFound'
   | 'SessionLost'
+  | 'NoSpace'
   /** Client-side only, never on the wire: NATS refused the publish (the identity lacks the permission). */
   | 'PermissionDenied';
 
@@ -235,6 +236,7 @@ export type RequestBody =
   | { type: 'memberPromote'; id: string }
   | { type: 'memberRemove'; id: string }
   | { type: 'memberTransferLeader'; /** '' = the most caught-up voter */ id: string }
+  | { type: 'alarmDisarm' }
   | { type: 'snapshotSave'; /** '' = take a new snapshot */ snapshotId: string; offset: number };
 
 /** Starts a watch on the answering node; its WatchMessages go to `deliverTo` (src/transport/WATCH.md). */
@@ -285,6 +287,8 @@ export interface StatusResult {
   members: Member[];
   /** The node's HTTP base URL (/metrics, /livez, /readyz, the status page); '' when it serves none. */
   metricsUrl: string;
+  /** Active alarms (NOSPACE: the storage quota was exceeded; writes that grow the store are refused). */
+  alarms: string[];
 }
 
 export type ResponseBody =

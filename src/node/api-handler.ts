@@ -77,6 +77,9 @@ export class NodeApiHandler implements ApiHandler {
         return this.respond(await this.membership.promote(body.id));
       case 'memberRemove':
         return this.respond(await this.membership.remove(body.id));
+      case 'alarmDisarm':
+        this.node.disarmAlarms();
+        return this.respond(this.status());
       case 'memberTransferLeader':
         return this.respond(await this.membership.transferLeader(body.id));
       case 'snapshotSave':
@@ -130,6 +133,7 @@ export class NodeApiHandler implements ApiHandler {
       compactRevision: st.compactRevision,
       members: membersOf(st.conf),
       metricsUrl: this.metricsUrl,
+      alarms: this.node.alarms(),
     };
   }
 }

@@ -42,6 +42,8 @@ export interface NodeConfig {
   limits: Limits;
   /** Automatic compaction of the revision history by the leader (auto-compactor.ts); null = off. */
   autoCompactRetention: Retention | null;
+  /** Storage quota: bytes of live keys and values (quota.ts); 0 = none. */
+  quotaBytes: number;
   /** The file holding the cluster secret that authenticates Raft batches (docs/security.md). */
   clusterKeyFile?: string;
 }
@@ -61,6 +63,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
   join: false,
   metricsAddr: '',
   autoCompactRetention: null,
+  quotaBytes: 2 * 1024 * 1024 * 1024,
   limits: { ...DEFAULT_LIMITS },
 };
 
@@ -88,6 +91,7 @@ export interface NodeFlags extends NatsAuthFlags {
   metricsAddr?: string;
   /** "<revisions>" or "<n>s|m|h"; '' or '0' = off. */
   autoCompactRetention?: string | number;
+  quotaBytes?: number;
 }
 
 /** Environment variable → flag name. */
@@ -121,6 +125,7 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_MAX_TXN_OPS: 'maxTxnOps',
   KEEL_METRICS_ADDR: 'metricsAddr',
   KEEL_AUTO_COMPACT_RETENTION: 'autoCompactRetention',
+  KEEL_QUOTA_BYTES: 'quotaBytes',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
@@ -219,6 +224,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     snapshotLogBytes: positive('snapshotLogBytes', f.snapshotLogBytes, d.snapshotLogBytes),
     join: f.join === undefined ? d.join : f.join === true || f.join === 'true' || f.join === '1',
     metricsAddr: f.metricsAddr === undefined ? d.metricsAddr : checkListenAddr(String(f.metricsAddr)),
+    quotaBytes: f.quotaBytes === undefined ? d.quotaBytes : nonNegative('quotaBytes', Number(f.quotaBytes)),
     autoCompactRetention: f.autoCompactRetention === undefined ? d.autoCompactRetention : parseRetention(String(f.autoCompactRetention)),
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
   };
@@ -227,6 +233,11 @@ function buildConfig(f: NodeFlags): NodeConfig {
     throw new InvalidArgumentError(`heartbeatTicks (${config.heartbeatTicks}) must be below electionTicks (${config.electionTicks})`);
   }
   return config;
+}
+
+function nonNegative(what: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(`${what} must be a non-negative integer (0 = none), got ${v}`);
+  return v;
 }
 
 function checkListenAddr(addr: string): string {

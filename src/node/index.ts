@@ -43,6 +43,7 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
       snapshot: { everyEntries: config.snapshotEveryEntries, retainEntries: config.retainEntries, logBytes: config.snapshotLogBytes },
       join: config.join,
       autoCompact: config.autoCompactRetention,
+      quotaBytes: config.quotaBytes,
       clusterKey,
     });
   } catch (err) {

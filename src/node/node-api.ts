@@ -68,6 +68,9 @@ export interface ApiNode extends MembershipNode, BackupNode {
   /** Reads the local projection (callers wait for a read index first when linearizable). */
   range(op: RangeOp): RangeResult;
   leaseIds(): number[];
+  /** Active alarms (NOSPACE); disarmAlarms clears them (raised again while the cause remains). */
+  alarms(): string[];
+  disarmAlarms(): void;
   /** The projection's current revision. */
   readonly revision: number;
   status(): NodeStatus;

@@ -73,6 +73,14 @@ export class NodeMetrics implements ApiObserver {
       'reason', () => node.raftRejects);
     counter(r, 'keel_raft_undecodable_entries_total', 'Committed entries that did not decode (skipped on every replica).',
       () => node.stats.undecodableEntries);
+    new Gauge({
+      name: 'keel_alarm_active', help: '1 while the alarm is raised on this node (NOSPACE: the storage quota was exceeded).', labelNames: ['alarm'], registers: [r],
+      collect() {
+        const active = node.alarms();
+        this.set({ alarm: 'NOSPACE' }, active.includes('NOSPACE') ? 1 : 0);
+      },
+    });
+    gauge(r, 'keel_store_bytes', 'Bytes of live keys and values (what --quota-bytes limits).', () => node.storeBytes);
     gauge(r, 'keel_ready', '1 when /readyz answers 200: a leader is known and what was committed is applied.',
       () => (src.readiness.check().ready ? 1 : 0));
 

@@ -16,6 +16,7 @@ import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transp
 import { HardStateFile } from './hard-state.js';
 import { AutoCompactor, type Retention } from './auto-compactor.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { StorageQuota } from './quota.js';
 import { NodeStats } from './node-stats.js';
 import { PendingWrites } from './pending-writes.js';
 import { raftBatchCodec } from './raft-codec.js';
@@ -50,6 +51,8 @@ export interface NodeOptions {
   clusterKey?: Uint8Array;
   /** Automatic compaction of the revision history (leader only); null/undefined = off. */
   autoCompact?: Retention | null;
+  /** Storage quota in bytes of live keys and values (quota.ts); 0/undefined = none. */
+  quotaBytes?: number;
 }
 
 export class KeelNode implements ApiNode {
@@ -60,6 +63,7 @@ export class KeelNode implements ApiNode {
   readonly reads: ReadBatcher;
   readonly leases: LeaseKeeper;
   private readonly autoCompactor: AutoCompactor | null;
+  private readonly quota: StorageQuota;
   readonly watches: WatchService;
   /** Counts for metrics and the status page (node-stats.ts). */
   readonly stats: NodeStats;
@@ -118,6 +122,9 @@ export class KeelNode implements ApiNode {
     });
     const node = this;
     this.leases = new LeaseKeeper({ get store() { return node.store; }, propose: (cmd) => this.proposeInternal(cmd) });
+    this.quota = new StorageQuota(opts.quotaBytes ?? 0, (alarm, bytes) => {
+      opts.logger.warn({ alarm, bytes, quotaBytes: opts.quotaBytes }, 'alarm raised: the storage quota is exceeded; writes that grow the store are refused');
+    });
     this.autoCompactor = opts.autoCompact ? new AutoCompactor({
       retention: opts.autoCompact,
       revision: () => this.store.revision,
@@ -211,6 +218,15 @@ export class KeelNode implements ApiNode {
     };
   }
 
+  /** Key and value bytes of the live keys (what the quota counts). */
+  get storeBytes(): number { return this.store.bytes; }
+  /** Active alarms of this node (quota.ts). */
+  alarms(): string[] { return this.quota.alarms(); }
+  disarmAlarms(): void {
+    this.opts.logger.info({ alarms: this.quota.alarms() }, 'alarms disarmed');
+    this.quota.disarm();
+  }
+
   /** See MembershipNode.transferLeadership. The target defaults to the voter with the highest match index. */
   async transferLeadership(to: string, timeoutMs: number): Promise<string> {
     const st = this.raft.status();
@@ -255,6 +271,7 @@ export class KeelNode implements ApiNode {
   /** Proposes a write and waits for its outcome (entries apply on a later turn, so nothing is missed). */
   write(cmd: Command, timeoutMs: number): Promise<ApplyOutcome> {
     if (!cmd.requestId) throw new Error('a write needs a request id');
+    this.quota.check(cmd.op, this.store.bytes);
     this.propose(cmd);
     return this.pending.wait(cmd.requestId, timeoutMs);
   }
@@ -437,6 +454,7 @@ export class KeelNode implements ApiNode {
       if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
       this.leases.onApplied(cmd, outcome);
     }
+    this.quota.observe(this.store.bytes);
     this.reads.onApplied(this.store.appliedIndex);
   }
 

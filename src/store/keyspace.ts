@@ -6,9 +6,15 @@ import { compareBytes, type KeyRange } from './bytes.js';
 
 export class Keyspace {
   private readonly tree: BTree<Uint8Array, KeyValue> = new BTree<Uint8Array, KeyValue>(undefined, compareBytes);
+  private liveBytes = 0;
 
   get size(): number {
     return this.tree.size;
+  }
+
+  /** Key and value bytes of the live keys (what the storage quota counts). */
+  get bytes(): number {
+    return this.liveBytes;
   }
 
   get(key: Uint8Array): KeyValue | undefined {
@@ -17,10 +23,15 @@ export class Keyspace {
 
   /** Stores `kv` under `kv.key` (the store keeps KeyValue objects frozen; they are never mutated). */
   set(kv: KeyValue): void {
+    const prev = this.tree.get(kv.key);
+    if (prev) this.liveBytes -= prev.key.length + prev.value.length;
+    this.liveBytes += kv.key.length + kv.value.length;
     this.tree.set(kv.key, kv);
   }
 
   delete(key: Uint8Array): boolean {
+    const prev = this.tree.get(key);
+    if (prev) this.liveBytes -= prev.key.length + prev.value.length;
     return this.tree.delete(key);
   }
 

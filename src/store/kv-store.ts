@@ -78,6 +78,8 @@ export class KvStore implements WatchSource {
   get appliedIndex(): number { return this.lastIndex; }
   /** Number of live keys. */
   get size(): number { return this.keyspace.size; }
+  /** Key and value bytes of the live keys. */
+  get bytes(): number { return this.keyspace.bytes; }
   /** Number of clients in the exactly-once table. */
   get dedupClientCount(): number { return this.dedup.clientCount; }
   /** The oldest revision whose events are still retained (revision + 1 when none are). */

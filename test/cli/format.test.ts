@@ -7,7 +7,7 @@ import type { StatusResult } from '../../src/codec/types.js';
 
 const status = (nodeId: string, role: StatusResult['role'], lastIndex: number, appliedIndex: number): StatusResult => ({
   type: 'status', nodeId, pid: 100, role, leader: 'n1', term: 2, commitIndex: appliedIndex, appliedIndex,
-  firstIndex: 1, lastIndex, logBytes: 3 * 1024 * 1024, revision: 9, compactRevision: 0, members: [], metricsUrl: '',
+  firstIndex: 1, lastIndex, logBytes: 3 * 1024 * 1024, revision: 9, compactRevision: 0, members: [], metricsUrl: '', alarms: [],
 });
 
 test('lag is the leader\'s last index minus each node\'s applied index', () => {

@@ -31,7 +31,7 @@ test('the samples cover every command op, request and response body type', () =>
   const kinds = (list: { type: string }[]) => new Set(list.map((x) => x.type));
   assert.equal([...kinds(commands.map((c) => c.op))].sort(),
     ['compact', 'deleteRange', 'leaseExpire', 'leaseExtendAll', 'leaseGrant', 'leaseRevoke', 'noop', 'put', 'txn']);
-  assert.is(kinds(requests.map((r) => r.body)).size, 19);
+  assert.is(kinds(requests.map((r) => r.body)).size, 20);
   assert.is(kinds(responses.flatMap((r) => (r.body ? [r.body] : []))).size, 18);
 });
 

@@ -90,6 +90,7 @@ export const requestBodies: RequestBody[] = [
   { type: 'memberRemove', id: 'n1' },
   { type: 'memberTransferLeader', id: '' },
   { type: 'memberTransferLeader', id: 'n2' },
+  { type: 'alarmDisarm' },
   { type: 'snapshotSave', snapshotId: '', offset: 0 },
   { type: 'snapshotSave', snapshotId: 'n2-1f', offset: 917504 },
 ];
@@ -109,7 +110,7 @@ export const responseBodies: ResponseBody[] = [
   { type: 'memberList', members: [{ id: 'n1', role: 'voter' }, { id: 'n4', role: 'learner' }], leader: 'n1' },
   {
     type: 'status', nodeId: 'n2', pid: 4242, role: 'precandidate', leader: '', term: 3, commitIndex: 100,
-    appliedIndex: 99, firstIndex: 1, lastIndex: 101, logBytes: 2 ** 40, revision: 50, compactRevision: 10, metricsUrl: 'http://10.0.0.1:9464',
+    appliedIndex: 99, firstIndex: 1, lastIndex: 101, logBytes: 2 ** 40, revision: 50, compactRevision: 10, metricsUrl: 'http://10.0.0.1:9464', alarms: ['NOSPACE'],
     members: [{ id: 'n1', role: 'voter' }, { id: 'n2', role: 'voter' }],
   },
   { type: 'watchCreate', watchId: 'w-1' },

@@ -93,7 +93,7 @@ export class FakeHandler implements ApiHandler {
         return { type: 'memberList', members: this.members, leader: this.leader };
       case 'watchCreate': case 'watchCancel':
         throw new UnimplementedError(`${b.type} (the fake handler serves no watches)`);
-      case 'memberAdd': case 'memberPromote': case 'memberRemove': case 'memberTransferLeader': case 'snapshotSave':
+      case 'memberAdd': case 'memberPromote': case 'memberRemove': case 'memberTransferLeader': case 'alarmDisarm': case 'snapshotSave':
         throw new UnimplementedError(`${b.type} (the fake handler has no raft)`);
     }
   }
@@ -103,7 +103,7 @@ export class FakeHandler implements ApiHandler {
       type: 'status', nodeId: this.nodeId, pid: process.pid, role: this.leader === this.nodeId ? 'leader' : 'follower',
       leader: this.leader, term: this.term, commitIndex: 10 + this.revision, appliedIndex: 10 + this.revision,
       firstIndex: 1, lastIndex: 10 + this.revision, logBytes: 4096, revision: this.revision, compactRevision: 0,
-      members: this.members, metricsUrl: '',
+      members: this.members, metricsUrl: '', alarms: [],
     };
   }
 

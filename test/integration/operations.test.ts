@@ -1,8 +1,9 @@
 // Day-2 operations on a real, secured cluster: leadership transfer for rolling restarts (keel member
-// transfer-leader, and a leader handing over on SIGTERM), automatic compaction of the history.
+// transfer-leader, and a leader handing over on SIGTERM), automatic compaction of the history, the
+// storage quota and its NOSPACE alarm.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type KeelClient } from '../../src/client/index.js';
+import { NoSpaceError, connect, type KeelClient } from '../../src/client/index.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { runCli } from '../helpers/processes.js';
 import { waitFor, waitForLeader } from './helpers.js';
@@ -10,9 +11,10 @@ import { waitFor, waitForLeader } from './helpers.js';
 const test = suite('integration: operations');
 let cluster: LocalCluster;
 let client: KeelClient;
+const QUOTA = 256 * 1024;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info', secure: true, nodeArgs: ['--election-tick-ms', '100', '--auto-compact-retention', '200'] });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', secure: true, nodeArgs: ['--election-tick-ms', '100', '--auto-compact-retention', '200', '--quota-bytes', String(QUOTA)] });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
   await waitForLeader(client);
 });
@@ -77,6 +79,34 @@ test('--auto-compact-retention 200: the leader keeps compacting to 200 revisions
   } catch (err) {
     assert.is((err as { code?: string }).code, 'Compacted');
   }
+});
+
+test('--quota-bytes: past it writes get NoSpace and every member raises NOSPACE; reads and deletes work; disarm after freeing space', async () => {
+  const value = 'x'.repeat(16 * 1024);
+  let refused: unknown = null;
+  for (let i = 0; i < 40 && !refused; i++) {
+    try {
+      await client.put(`quota/${i}`, value);
+    } catch (err) {
+      refused = err;
+    }
+  }
+  assert.instance(refused, NoSpaceError);
+  assert.match((refused as Error).message, `storage quota of ${QUOTA} bytes`);
+  await waitFor(async () => (await client.clusterStatus()).members.every((m) => m.status?.alarms.includes('NOSPACE')), 5000, 50);
+  const listed = await runCli(['alarm', 'list', '--servers', cluster.nats.url, '--json']);
+  assert.is((JSON.parse(listed.stdout) as { alarms: unknown[] }).alarms.length, 3);
+  assert.is((await client.get('quota/0'))?.value.length, value.length, 'reads still work');
+  await client.put('tiny', '1').then(() => assert.unreachable('a growing write is refused while the alarm is raised'), (err) => assert.instance(err, NoSpaceError));
+  const { deleted } = await client.delete({ prefix: 'quota/' });
+  assert.ok(deleted > 10, 'deletes still work');
+  await client.put('tiny', '1').then(() => assert.unreachable('still refused until disarmed'), (err) => assert.instance(err, NoSpaceError));
+  const anonymous = await runCli(['alarm', 'disarm', '--servers', cluster.nats.url]);
+  assert.is(anonymous.code, 1, 'disarming needs the admin identity');
+  const disarmed = await admin('alarm', 'disarm');
+  assert.is(disarmed.code, 0, disarmed.stderr + disarmed.stdout);
+  await client.put('tiny', '1');
+  assert.ok((await client.clusterStatus()).members.every((m) => m.status?.alarms.length === 0));
 });
 
 test.run();
