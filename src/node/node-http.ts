@@ -125,6 +125,7 @@ export async function statusReport(o: Pick<NodeHttpOptions, 'node' | 'metrics' |
     leases: st.leases,
     ready: ready.ready,
     readyReason: ready.reason,
+    alarms: node.alarms(),
     recentLeaderChanges: node.stats.recentLeaders,
     /** Cumulative since start: the page turns two samples into rates and latencies. */
     requestBuckets: REQUEST_BUCKETS,
