@@ -90,6 +90,8 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
       checkRange(body.key, body.rangeEnd, limits);
       checkNonNegative('startRevision', body.startRevision);
       if (!isPublishSubject(body.deliverTo)) throw new InvalidArgumentError(`deliverTo "${body.deliverTo}" is not a NATS subject one can publish to`);
+      // The node publishes the watch there with its own identity: never onto Keel's subjects.
+      if (body.deliverTo.startsWith('keel.')) throw new InvalidArgumentError(`deliverTo "${body.deliverTo}" is a Keel subject; use an inbox`);
       return;
     case 'watchCancel':
       checkWatchId(body.watchId);
