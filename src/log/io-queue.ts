@@ -10,6 +10,7 @@
 // and so does anything queued later.
 import type { FileHandle } from 'node:fs/promises';
 import { LogFailedError } from './errors.js';
+import { writeFully } from './fs-util.js';
 
 export type SyncFile = (handle: FileHandle) => Promise<void>;
 
@@ -119,11 +120,7 @@ export class IoQueue {
   private async execWrite(task: WriteTask): Promise<void> {
     const handle = task.handle();
     const buffer = task.chunks.length === 1 ? task.chunks[0]! : Buffer.concat(task.chunks, task.bytes);
-    let written = 0;
-    while (written < buffer.length) {
-      const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, task.position + written);
-      written += bytesWritten;
-    }
+    await writeFully(handle, buffer, task.position);
     await this.syncFile(handle);
   }
 }

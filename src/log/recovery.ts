@@ -11,7 +11,7 @@ import { LogCorruptionError, SegmentHeaderError } from './errors.js';
 import { HEADER_BYTES, parseSegmentFileName } from './format.js';
 import { fsyncDirectory } from './fs-util.js';
 import { Segment } from './segment.js';
-import { isTornTail, readSegmentFile, scanRecords, type BadRecord } from './segment-reader.js';
+import { intactRecordAfter, readSegmentFile, scanRecords, type BadRecord } from './segment-reader.js';
 
 export interface RecoveryOptions<E extends LogEntryShape> {
   codec: LogCodec<E>;
@@ -80,8 +80,10 @@ export async function recoverSegments<E extends LogEntryShape>(
 
     if (bad) {
       const index = segment.lastIndex + 1;
-      if (!isLast || !isTornTail(file.bytes, bad)) {
-        throw new LogCorruptionError(path, bad.offset, index, bad.reason);
+      if (!isLast) throw new LogCorruptionError(path, bad.offset, index, bad.reason);
+      const intact = intactRecordAfter(file.bytes, bad.offset);
+      if (intact !== undefined) {
+        throw new LogCorruptionError(path, bad.offset, index, `${bad.reason}, followed by an intact record at offset ${intact}`);
       }
       await cutTornTail(path, bad, file.bytes.length, index, options);
     }

@@ -45,13 +45,25 @@ export function* scanRecords(bytes: Buffer, start = HEADER_BYTES): Generator<Sca
 }
 
 /**
- * Whether a bad record could be a torn write: nothing valid follows it. A CRC failure followed
- * by an intact record means bytes in the middle changed, which no crash explains.
+ * Whether a bad record could be a torn write: no intact record starts anywhere after it. A crash
+ * only ever loses the end of the file, so a bad record (CRC failure, zero length, or a length that
+ * runs past the end) with an intact record somewhere behind it means bytes in the middle changed or
+ * went missing, which no crash explains: corruption, never cut (the records behind it may have
+ * been acknowledged). The search tries every offset, since the bad record's length cannot be
+ * trusted; it runs only at open, on the tail of the last segment.
  */
 export function isTornTail(bytes: Buffer, bad: BadRecord): boolean {
-  if (bad.reason !== 'crc mismatch') return true; // short or zero-filled: the file simply ends here
-  const next = bad.offset + FRAME_HEADER_BYTES + bad.length;
-  return next >= bytes.length || !checkRecord(bytes, next).ok;
+  return intactRecordAfter(bytes, bad.offset) === undefined;
+}
+
+/** The offset of the first intact record starting after `offset`, if any. */
+export function intactRecordAfter(bytes: Buffer, offset: number): number | undefined {
+  for (let at = offset + 1; at + FRAME_HEADER_BYTES < bytes.length; at++) {
+    const length = bytes.readUInt32LE(at);
+    if (length === 0 || at + FRAME_HEADER_BYTES + length > bytes.length) continue; // cheap rejects first
+    if (checkRecord(bytes, at).ok) return at;
+  }
+  return undefined;
 }
 
 export interface SegmentFile {

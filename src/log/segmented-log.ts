@@ -5,13 +5,13 @@
 // the next append can follow it in the same turn) and queues its file work on the IoQueue, which
 // applies it in order; the returned promise resolves when that work is durable.
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { fingerprintHex, type CodecResolver, type LogCodec, type LogEntryShape } from './codec.js';
 import { LogAppendOrderError, LogClosedError, LogCorruptionError, LogIndexRangeError } from './errors.js';
 import { FRAME_HEADER_BYTES, frameHeader } from '../codec/framing.js';
-import { HEADER_BYTES, encodeHeader, segmentFileName } from './format.js';
-import { fsyncDirectory } from './fs-util.js';
+import { encodeHeader, segmentFileName } from './format.js';
+import { fsyncDirectory, writeFully } from './fs-util.js';
 import { IoQueue, type SyncFile } from './io-queue.js';
 import { DirectoryLock } from './lock.js';
 import { recoverSegments } from './recovery.js';
@@ -74,7 +74,8 @@ export class SegmentedLog<E extends LogEntryShape> {
    */
   static async open<E extends LogEntryShape>(dir: string, options: SegmentedLogOptions<E>): Promise<SegmentedLog<E>> {
     const started = Date.now();
-    await mkdir(dir, { recursive: true });
+    const created = await mkdir(dir, { recursive: true });
+    if (created) await fsyncDirectory(dirname(dir)); // the new node directory's entry is durable
     const lock = options.lock === false ? undefined : await DirectoryLock.acquire(dir);
     const syncFile: SyncFile = options.fsync ?? ((handle) => handle.datasync());
     const logDir = join(dir, 'log');
@@ -340,7 +341,7 @@ export class SegmentedLog<E extends LogEntryShape> {
     this.list.push(segment);
     return this.io.run(async () => {
       segment.handle = await open(segment.path, 'wx+');
-      await segment.handle.write(encodeHeader(baseIndex, this.codec.fingerprint), 0, HEADER_BYTES, 0);
+      await writeFully(segment.handle, encodeHeader(baseIndex, this.codec.fingerprint), 0);
       await this.syncFile(segment.handle);
       await fsyncDirectory(this.logDir);
     });

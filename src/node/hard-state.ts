@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { crc32, frame, readFrame } from '../codec/framing.js';
+import { fsyncDirectory, writeFully } from '../log/fs-util.js';
 
 export interface PersistedHardState {
   term: number;
@@ -21,16 +22,16 @@ export class HardStateFile {
   private constructor(
     private readonly fh: fs.FileHandle,
     private current: PersistedHardState,
+    private readonly beforeWrite?: () => Promise<void>,
   ) {}
 
-  static async open(dir: string): Promise<HardStateFile> {
+  /** `beforeWrite` runs before every write and may throw to fail it (the disk failpoint). */
+  static async open(dir: string, beforeWrite?: () => Promise<void>): Promise<HardStateFile> {
     const file = path.join(dir, FILE);
-    const fh = await fs.open(file, 'a+').then(async (h) => {
-      await h.close();
-      return fs.open(file, 'r+');
-    });
+    if (await createIfMissing(file)) await fsyncDirectory(dir); // the new file's entry is durable
+    const fh = await fs.open(file, 'r+');
     const buf = await fh.readFile();
-    return new HardStateFile(fh, decode(buf, file));
+    return new HardStateFile(fh, decode(buf, file), beforeWrite);
   }
 
   get value(): PersistedHardState {
@@ -73,7 +74,8 @@ export class HardStateFile {
 
   private async write(sync: boolean): Promise<void> {
     const buf = encode(this.current);
-    await this.fh.write(buf, 0, buf.length, 0);
+    await this.beforeWrite?.();
+    await writeFully(this.fh, buf, 0);
     if (sync) await this.fh.datasync();
   }
 
@@ -81,6 +83,17 @@ export class HardStateFile {
     await this.chain;
     await this.write(true).catch(() => {});
     await this.fh.close();
+  }
+}
+
+/** Creates an empty file unless one exists; true when it was created. */
+async function createIfMissing(file: string): Promise<boolean> {
+  try {
+    await (await fs.open(file, 'wx')).close();
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
   }
 }
 

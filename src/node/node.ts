@@ -13,6 +13,7 @@ import { RaftNode } from '../raft/node.js';
 import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
+import { DiskFailpoint } from './disk-failpoint.js';
 import { HardStateFile } from './hard-state.js';
 import { AutoCompactor, type Retention } from './auto-compactor.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -145,8 +146,10 @@ export class KeelNode implements ApiNode {
    */
   static async open(opts: NodeOptions): Promise<KeelNode> {
     const stats = new NodeStats();
+    const failpoint = DiskFailpoint.fromEnv(opts.dir);
     const log = await SegmentedLog.open<Entry>(opts.dir, {
       fsync: async (handle) => {
+        await failpoint?.check();
         const started = performance.now();
         await handle.datasync();
         stats.onFsync((performance.now() - started) / 1000);
@@ -157,7 +160,7 @@ export class KeelNode implements ApiNode {
       logger: opts.logger,
     });
     try {
-      const hardState = await HardStateFile.open(opts.dir);
+      const hardState = await HardStateFile.open(opts.dir, failpoint ? () => failpoint.check() : undefined);
       const { snapshot, entries } = await restoreFromDisk(opts.dir, log, opts.logger);
       const hs = hardState.value;
       const raft = new RaftNode(

@@ -7,7 +7,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { fsyncDirectory } from '../log/fs-util.js';
+import { fsyncDirectory, writeFully } from '../log/fs-util.js';
 import { decodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
 
 const SNAP_SUBDIR = 'snap';
@@ -59,7 +59,7 @@ export async function writeSnapshotFile(
   keepBytes = false,
 ): Promise<{ path: string; bytes: number; data: Buffer | null }> {
   const dir = snapshotDir(nodeDir);
-  await mkdir(dir, { recursive: true });
+  if (await mkdir(dir, { recursive: true })) await fsyncDirectory(nodeDir); // snap/ itself is durable
   const path = join(dir, snapshotFileName(meta.index, meta.term));
   const tmp = `${path}.tmp`;
   const kept: Uint8Array[] = [];
@@ -67,7 +67,7 @@ export async function writeSnapshotFile(
   const fh = await open(tmp, 'w');
   try {
     for await (const part of parts) {
-      await fh.write(part);
+      await writeFully(fh, part, bytes);
       bytes += part.length;
       if (keepBytes) kept.push(part);
     }
