@@ -62,7 +62,10 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
     throw err;
   }
   const handler = new NodeApiHandler(node, { metricsUrl: observability.url });
-  const api = new ApiServer(nc, { cluster: config.cluster, nodeId: config.id, handler, limits, logger: log, observer: observability.metrics });
+  const api = new ApiServer(nc, {
+    cluster: config.cluster, nodeId: config.id, handler, limits, logger: log, observer: observability.metrics,
+    onRefused: (kind, err) => node.drops.drop(kind === 'malformed' ? 'apiMalformed' : kind === 'failed' ? 'apiFailed' : 'subscriptionErrors', err),
+  });
   inFlight = () => api.inFlight;
   const leaderListeners: ((isLeader: boolean) => void)[] = [];
   node.onLeaderChange = (isLeader) => {

@@ -20,7 +20,9 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { StorageQuota } from './quota.js';
 import { NodeStats } from './node-stats.js';
 import { PendingWrites } from './pending-writes.js';
-import { raftBatchCodec } from './raft-codec.js';
+import { InputDrops } from './input-drops.js';
+import { raftBatchCodec, type RaftBatch } from './raft-codec.js';
+import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ReadyLoop } from './ready-loop.js';
 import { AppliedWaiters } from './applied-waiters.js';
@@ -71,6 +73,8 @@ export class KeelNode implements ApiNode {
   role: Role = 'follower';
   leader = '';
   term = 0;
+  /** Input dropped or refused, by kind (counters for metrics; see input-drops.ts). */
+  readonly drops: InputDrops;
   private readonly transport: RaftTransport;
   private readonly loop: ReadyLoop<DecodedSnapshot>;
   private readonly appliedWaiters = new AppliedWaiters();
@@ -96,6 +100,7 @@ export class KeelNode implements ApiNode {
     this.store = store;
     this.stats = stats;
     this.term = hardState.value.term;
+    this.drops = new InputDrops(opts.logger);
     this.snapshots = new Snapshotter({
       nodeDir: opts.dir,
       logger: opts.logger,
@@ -111,6 +116,7 @@ export class KeelNode implements ApiNode {
       logger: opts.logger,
       clusterKey: opts.clusterKey,
       onBatch: (payload, from) => this.receive(payload, from),
+      onError: (kind, err) => this.drops.drop(kind === 'subscription' ? 'subscriptionErrors' : 'handlerErrors', err, { subject: 'raft' }),
     });
     this.reads = new ReadBatcher({
       nodeId: opts.id,
@@ -135,6 +141,7 @@ export class KeelNode implements ApiNode {
     this.watches = new WatchService({
       nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger,
       hasLeader: () => this.leader !== '' && this.failed === null,
+      onDropped: (kind, err) => this.drops.drop(kind, err, { subject: 'watch ack' }),
     });
     this.loop = this.makeReadyLoop();
     this.appliedWaiters.notify(store.appliedIndex);
@@ -353,20 +360,33 @@ export class KeelNode implements ApiNode {
 
   private receive(payload: Uint8Array, authenticatedFrom: string | null): void {
     if (this.stopped) return;
-    let messages: Message[];
+    let batch: RaftBatch;
     try {
-      messages = raftBatchCodec.decode(payload).messages;
+      batch = raftBatchCodec.decode(payload);
     } catch (err) {
       this.stats.malformedRaftBatches++;
-      this.opts.logger.warn({ err }, 'dropping a malformed raft batch');
+      this.drops.drop('raftMalformed', err, { bytes: payload.length });
       return;
     }
     // A node's key authenticates it, not the ids written inside its batches.
-    if (authenticatedFrom !== null && messages.some((m) => m.from !== authenticatedFrom)) {
+    if (authenticatedFrom !== null && (batch.from !== authenticatedFrom || batch.messages.some((m) => m.from !== authenticatedFrom))) {
       this.transport.reject('wrongSender', authenticatedFrom);
       return;
     }
-    for (const m of messages) this.raft.step(m);
+    const check = { self: this.opts.id, batchFrom: batch.from, lastIndex: this.raft.status().lastIndex };
+    for (const m of batch.messages) {
+      const problem = raftMessageProblem(m, check);
+      if (problem) {
+        this.drops.drop('raftRejected', problem, { from: batch.from, type: m.type });
+        continue;
+      }
+      try {
+        this.raft.step(m);
+      } catch (err) {
+        // A message the core cannot take (an append that leaves a gap, ...) is dropped, like a lost one.
+        this.drops.drop('raftStepFailed', err, { from: m.from, type: m.type, term: m.term, index: m.index });
+      }
+    }
     this.kick();
   }
 

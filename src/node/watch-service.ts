@@ -39,6 +39,8 @@ export interface WatchServiceOptions {
   hasLeader?: () => boolean;
   leaderlessMs?: number;
   now?: () => number;
+  /** Counts and logs (rate-limited) what the ack subscription drops. */
+  onDropped?: (kind: 'subscriptionErrors' | 'handlerErrors' | 'watchAckMalformed', err: unknown) => void;
 }
 
 const DEFAULT_WATCH_LIMITS: Readonly<WatchLimits> = Object.freeze({
@@ -92,8 +94,12 @@ export class WatchService {
     if (this.ackSub || this.stopped) return;
     this.ackSub = this.o.nc.subscribe(watchAckSubject(this.o.cluster, this.o.nodeId), {
       callback: (err, msg) => {
-        if (err) return void this.o.logger.warn({ err }, 'watch: ack subscription error');
-        this.onAck(msg.data);
+        if (err) return void this.report('subscriptionErrors', err);
+        try {
+          this.onAck(msg.data);
+        } catch (thrown) {
+          this.report('handlerErrors', thrown); // an ack must never stop the subscription
+        }
       },
     });
     this.timer = setInterval(() => this.checkIdle(), Math.max(50, Math.floor(this.progressMs / 2)));
@@ -282,7 +288,7 @@ export class WatchService {
     try {
       acks = watchAckCodec.decode(data).acks;
     } catch (err) {
-      this.o.logger.warn({ err }, 'watch: dropping a malformed ack');
+      this.report('watchAckMalformed', err);
       return;
     }
     const now = this.now();
@@ -312,6 +318,11 @@ export class WatchService {
       // The connection is closing: the client will notice the silence and resume elsewhere.
       this.o.logger.debug({ err, subject }, 'watch: publish failed');
     }
+  }
+
+  private report(kind: 'subscriptionErrors' | 'handlerErrors' | 'watchAckMalformed', err: unknown): void {
+    if (this.o.onDropped) this.o.onDropped(kind, err);
+    else this.o.logger.warn({ err, kind }, 'watch: dropped an ack');
   }
 
   private maxPayload(): number {

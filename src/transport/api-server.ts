@@ -45,6 +45,11 @@ export interface ApiServerOptions {
   limits: Limits;
   logger: Logger;
   observer?: ApiObserver;
+  /**
+   * Told about each request refused before the handler ('malformed': bad subject, size, bytes or
+   * fields), each unexpected handler error ('failed'), and subscription errors (for the counters).
+   */
+  onRefused?: (kind: 'malformed' | 'failed' | 'subscription', err: unknown) => void;
 }
 
 export class ApiServer {
@@ -140,7 +145,8 @@ export class ApiServer {
       queue,
       callback: (err, msg) => {
         if (err) {
-          this.opts.logger.warn({ err, subject }, 'api: subscription error');
+          if (this.opts.onRefused) this.opts.onRefused('subscription', err);
+          else this.opts.logger.warn({ err, subject }, 'api: subscription error');
           return;
         }
         void this.serve(msg);
@@ -163,6 +169,9 @@ export class ApiServer {
         response = this.encodeError(error);
       }
       this.reply(msg, response);
+    } catch (err) {
+      // Nothing above should throw; this guards the promise nobody awaits.
+      this.opts.logger.error({ err, subject: msg.subject }, 'api: request dropped');
     } finally {
       this.opts.observer?.served(parsed?.type ?? null, (performance.now() - started) / 1000, errorCode);
       this.inFlightCount--;
@@ -171,6 +180,18 @@ export class ApiServer {
   }
 
   private async handleRequest(msg: Msg, parsed: ParsedApiSubject | null): Promise<ApiResponse> {
+    let req: ApiRequest;
+    try {
+      req = this.parse(msg, parsed);
+    } catch (err) {
+      this.opts.onRefused?.('malformed', err);
+      throw err;
+    }
+    return this.opts.handler.handle(req, { scope: parsed!.scope, subjectType: req.body.type });
+  }
+
+  /** The request a message carries, checked against its subject and the limits; throws a KeelError. */
+  private parse(msg: Msg, parsed: ParsedApiSubject | null): ApiRequest {
     if (parsed === null || !isTypeAllowed(parsed.scope, parsed.type)) {
       throw new InvalidArgumentError(`subject ${msg.subject} names no operation served there`);
     }
@@ -185,7 +206,7 @@ export class ApiServer {
       throw new InvalidArgumentError(`a ${req.body.type} request was sent to ${msg.subject}`);
     }
     validateRequest(req, this.opts.limits);
-    return this.opts.handler.handle(req, { scope: parsed.scope, subjectType: parsed.type });
+    return req;
   }
 
   private encodeChecked(response: ApiResponse): Uint8Array {
@@ -202,7 +223,8 @@ export class ApiServer {
     if (err instanceof KeelError) {
       return err;
     }
-    this.opts.logger.error({ err, subject }, 'api: request failed');
+    if (this.opts.onRefused) this.opts.onRefused('failed', err);
+    else this.opts.logger.error({ err, subject }, 'api: request failed');
     return new InternalError(`internal error: ${(err as Error)?.message ?? String(err)}`);
   }
 

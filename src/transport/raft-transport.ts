@@ -20,6 +20,8 @@ export interface RaftTransportOptions {
    * sender (null without a cluster key): the receiver drops messages that claim another sender.
    */
   onBatch: (payload: Uint8Array, from: string | null) => void;
+  /** Told about a subscription error or a batch that made onBatch throw (the batch is dropped). */
+  onError?: (kind: 'subscription' | 'handler', err: unknown) => void;
 }
 
 /** Raft batches dropped by the transport, by reason (exported as metrics). */
@@ -68,20 +70,27 @@ export class RaftTransport {
 
   start(): void {
     if (this.sub) return;
-    const { cluster, nodeId, logger, onBatch } = this.opts;
+    const { cluster, nodeId, logger, onBatch, onError } = this.opts;
     this.sub = this.nc.subscribe(raftSubject(cluster, nodeId), {
       callback: (err, msg) => {
         if (err) {
-          logger.warn({ err }, 'raft transport: subscription error');
+          if (onError) onError('subscription', err);
+          else logger.warn({ err }, 'raft transport: subscription error');
           return;
         }
-        if (!this.auth) {
-          onBatch(msg.data, null);
-          return;
+        try {
+          if (!this.auth) {
+            onBatch(msg.data, null);
+            return;
+          }
+          const v = this.auth.open(nodeId, msg.data);
+          if (v.ok) onBatch(v.payload, v.from);
+          else this.reject(v.reason, v.from);
+        } catch (thrown) {
+          // Nothing a peer sends may stop this subscription: drop the batch, Raft recovers from loss.
+          if (onError) onError('handler', thrown);
+          else logger.warn({ err: thrown }, 'raft transport: dropped a batch that could not be handled');
         }
-        const v = this.auth.open(nodeId, msg.data);
-        if (v.ok) onBatch(v.payload, v.from);
-        else this.reject(v.reason, v.from);
       },
     });
   }
