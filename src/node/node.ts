@@ -29,7 +29,7 @@ import { AppliedWaiters } from './applied-waiters.js';
 import type { ApiNode, NodeStatus } from './node-api.js';
 import { WatchService } from './watch-service.js';
 import { restoreFromDisk } from './snapshot-restore.js';
-import { DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
+import { checkReceivedSnapshot, DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
 import type { DecodedSnapshot } from '../store/snapshot-codec.js';
 
 export interface NodeOptions {
@@ -85,6 +85,8 @@ export class KeelNode implements ApiNode {
   private loopRunning: Promise<void> | null = null;
   private stopped = false;
   private failed: Error | null = null;
+  /** The decoded form of a received snapshot Raft's checkSnapshot accepted (so it is decoded once). */
+  private takeCheckedSnapshot: (bytes: Uint8Array) => DecodedSnapshot | undefined = () => undefined;
   /** Called when this node gains or loses leadership (the API server follows it). */
   onLeaderChange: (isLeader: boolean) => void = () => {};
 
@@ -170,6 +172,7 @@ export class KeelNode implements ApiNode {
       const hardState = await HardStateFile.open(opts.dir, failpoint ? () => failpoint.check() : undefined);
       const { snapshot, entries } = await restoreFromDisk(opts.dir, log, opts.logger);
       const hs = hardState.value;
+      let checked: { bytes: Uint8Array; decoded: DecodedSnapshot } | null = null; // the last snapshot Raft accepted
       const raft = new RaftNode(
         {
           id: opts.id,
@@ -178,6 +181,7 @@ export class KeelNode implements ApiNode {
           heartbeatTick: opts.heartbeatTicks,
           random: Math.random,
           maxMsgBytes: Math.min(900 * 1024, (opts.nc.info?.max_payload ?? 1024 * 1024) - 64 * 1024),
+          checkSnapshot: (meta, data) => checkReceivedSnapshot(meta, data, (bytes, decoded) => { checked = { bytes, decoded }; }),
         },
         { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: snapshot?.meta ?? null, entries },
       );
@@ -185,7 +189,9 @@ export class KeelNode implements ApiNode {
       if (snapshot) raft.setSnapshot(snapshot.meta, null, retain); // bytes read from the file when a follower needs them
       const store = snapshot ? KvStore.fromSnapshot(snapshot.store) : new KvStore();
       opts.logger.info({ snapshotIndex: snapshot?.meta.index ?? 0, entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
-      return new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0, stats);
+      const node = new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0, stats);
+      node.takeCheckedSnapshot = (bytes) => (checked?.bytes === bytes ? checked.decoded : undefined);
+      return node;
     } catch (err) {
       await log.close();
       throw err;
@@ -423,7 +429,7 @@ export class KeelNode implements ApiNode {
       beforeReady: () => this.flushProposals(),
       storage: {
         persistedHardState: () => this.hardState.value,
-        installSnapshot: (snapshot) => this.snapshots.install(snapshot),
+        installSnapshot: (snapshot) => this.snapshots.install(snapshot, this.takeCheckedSnapshot(snapshot.data)),
         append: async (entries) => {
           const first = entries[0]!.index;
           if (first <= this.log.lastIndex()) await this.log.truncateSuffix(first);

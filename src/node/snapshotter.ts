@@ -188,9 +188,10 @@ export class Snapshotter {
    * A snapshot received from the leader (Ready.snapshot): check it, write it, and replace the log
    * with an empty one continuing after it. Returns the decoded state to restore the store from.
    */
-  async install(snapshot: { meta: SnapshotMeta; data: Uint8Array }): Promise<DecodedSnapshot> {
+  async install(snapshot: { meta: SnapshotMeta; data: Uint8Array }, checked?: DecodedSnapshot): Promise<DecodedSnapshot> {
     const { log, logger, nodeDir } = this.deps;
-    const decoded = decodeSnapshot(snapshot.data); // throws on a corrupt transfer: the node stops rather than guess
+    // Raft refuses a transfer that does not decode (checkReceivedSnapshot); a failure here stops the node.
+    const decoded = checked ?? decodeSnapshot(snapshot.data);
     if (decoded.meta.index !== snapshot.meta.index || decoded.meta.term !== snapshot.meta.term) {
       throw new Error(`received snapshot says index ${decoded.meta.index} term ${decoded.meta.term}, raft says ${snapshot.meta.index}/${snapshot.meta.term}`);
     }
@@ -204,3 +205,24 @@ export class Snapshotter {
     return decoded;
   }
 }
+
+/**
+ * Raft's check of a fully received snapshot: null when its bytes decode and match its metadata,
+ * else why not. The decoded snapshot is passed to `keep` so install does not decode it again.
+ */
+export function checkReceivedSnapshot(
+  meta: SnapshotMeta, data: Uint8Array, keep: (data: Uint8Array, decoded: DecodedSnapshot) => void,
+): string | null {
+  let decoded: DecodedSnapshot;
+  try {
+    decoded = decodeSnapshot(data);
+  } catch (err) {
+    return `the snapshot does not decode: ${(err as Error).message}`;
+  }
+  if (decoded.meta.index !== meta.index || decoded.meta.term !== meta.term) {
+    return `the snapshot says index ${decoded.meta.index} term ${decoded.meta.term}, its transfer says ${meta.index}/${meta.term}`;
+  }
+  keep(data, decoded);
+  return null;
+}
+

@@ -60,7 +60,7 @@ export class Raft {
     this.log = new RaftLog(snap, restored?.entries ?? [], restored?.hardState.commit ?? 0);
     this.tracker = this.newTracker(conf, config.maxInflight ?? DEFAULT_MAX_INFLIGHT);
     this.out = new Outbox(this.id, () => this.term);
-    this.snapshots = new SnapshotTransfer(this.log, this.tracker, this.out, config.snapshotChunkBytes ?? maxMsgBytes);
+    this.snapshots = new SnapshotTransfer(this.log, this.tracker, this.out, config.snapshotChunkBytes ?? maxMsgBytes, config.checkSnapshot);
     this.replicator = new Replicator(this.log, this.tracker, this.out, this.snapshots, maxMsgBytes, () => this.maybeCommit());
     this.reads = new ReadIndex(this.log, this.tracker, this.out, this.replicator, () => this.term);
     if (restored) {

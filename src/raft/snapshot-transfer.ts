@@ -35,6 +35,8 @@ export class SnapshotTransfer {
     private readonly tracker: ProgressTracker,
     private readonly out: Outbox,
     private readonly chunkBytes: number,
+    /** RaftConfig.checkSnapshot: a reason string refuses a received snapshot. */
+    private readonly check: (meta: SnapshotMeta, data: Uint8Array) => string | null = () => null,
   ) {}
 
   // ---- the application's snapshots ----
@@ -196,6 +198,11 @@ export class SnapshotTransfer {
     for (const c of inc.chunks) {
       data.set(c, at);
       at += c.length;
+    }
+    if (this.check(inc.meta, data) !== null) {
+      // Bytes the application cannot restore from: refuse them; the leader's next chunk starts over.
+      this.ackChunk({ ...this.out.message('snap', leader), from: leader, snapIndex: inc.meta.index, snapTerm: inc.meta.term }, 0, true);
+      return;
     }
     this.out.dropAcksFrom(this.log.committed + 1);
     this.log.restore(inc.meta);

@@ -92,6 +92,11 @@ export interface RaftConfig {
   checkQuorum?: boolean;
   /** Snapshot chunk size. Default maxMsgBytes. */
   snapshotChunkBytes?: number;
+  /**
+   * Checks a fully received snapshot before it replaces the log; a reason string refuses it (the
+   * transfer starts over). Lets the application drop bytes it could not restore from.
+   */
+  checkSnapshot?: (meta: SnapshotMeta, data: Uint8Array) => string | null;
 }
 
 export interface Restored {
