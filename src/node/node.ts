@@ -341,6 +341,8 @@ export class KeelNode implements ApiNode {
     this.appliedWaiters.failAll(err);
     await this.log.close();
     await this.hardState.close();
+    const drops = this.drops.counters;
+    if (Object.values(drops).some((n) => n > 0)) this.opts.logger.info({ drops }, 'input dropped while running');
   }
 
   private proposeInternal(cmd: Command): boolean {
@@ -379,7 +381,8 @@ export class KeelNode implements ApiNode {
       this.transport.reject('wrongSender', authenticatedFrom);
       return;
     }
-    const check = { self: this.opts.id, batchFrom: batch.from, lastIndex: this.raft.status().lastIndex };
+    const { lastIndex, term } = this.raft.status();
+    const check = { self: this.opts.id, batchFrom: batch.from, lastIndex, term };
     for (const m of batch.messages) {
       const problem = raftMessageProblem(m, check);
       if (problem) {
