@@ -25,6 +25,7 @@ import { raftBatchCodec, type RaftBatch } from './raft-codec.js';
 import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ReadyLoop } from './ready-loop.js';
+import { PeerSender } from './peer-sender.js';
 import { AppliedWaiters } from './applied-waiters.js';
 import type { ApiNode, NodeStatus } from './node-api.js';
 import { WatchService } from './watch-service.js';
@@ -443,7 +444,7 @@ export class KeelNode implements ApiNode {
           this.term = hs.term;
         },
       },
-      transport: { send: (messages) => this.send(messages) },
+      transport: new PeerSender(this.opts.id, this.transport, this.opts.logger),
       stateMachine: {
         onSoftState: (soft) => this.changeRole(soft.role, soft.leader),
         restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store)),
@@ -504,33 +505,6 @@ export class KeelNode implements ApiNode {
       this.autoCompactor?.onLeaderChange(isLeader);
       this.onLeaderChange(isLeader);
     }
-  }
-
-  /** One batch per peer per Ready, split when it would exceed the NATS payload limit. */
-  private send(messages: Message[]): void {
-    if (messages.length === 0) return;
-    const byPeer = new Map<string, Message[]>();
-    for (const m of messages) {
-      const list = byPeer.get(m.to);
-      if (list) list.push(m);
-      else byPeer.set(m.to, [m]);
-    }
-    for (const [to, list] of byPeer) this.sendBatch(to, list);
-  }
-
-  private sendBatch(to: string, messages: Message[]): void {
-    const payload = raftBatchCodec.encode({ from: this.opts.id, messages });
-    if (payload.length <= this.transport.payloadLimit || messages.length === 1) {
-      if (payload.length > this.transport.payloadLimit) {
-        this.opts.logger.error({ to, bytes: payload.length, type: messages[0]!.type }, 'raft message above max_payload dropped');
-        return;
-      }
-      this.transport.send(to, payload);
-      return;
-    }
-    const half = messages.length >> 1;
-    this.sendBatch(to, messages.slice(0, half));
-    this.sendBatch(to, messages.slice(half));
   }
 }
 
