@@ -1,7 +1,7 @@
 // The CLI's global options (NATS connection, cluster, timeout, output) and the client built from them.
 import type { Argv } from 'yargs';
 import { connect, type ConnectOptions, type KeelClient } from '../client/index.js';
-import { applyAuthFlags, type NatsAuthFlags } from '../transport/api-connect.js';
+import { applyAuthFlags, NATS_AUTH_ENV, type NatsAuthFlags } from '../transport/api-connect.js';
 
 export interface GlobalArgs extends NatsAuthFlags {
   servers?: string;
@@ -31,14 +31,7 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
 const CONNECTION_ENV: Record<string, keyof GlobalArgs> = {
   KEEL_SERVERS: 'servers',
   KEEL_CLUSTER: 'cluster',
-  KEEL_USER: 'user',
-  KEEL_PASSWORD: 'password',
-  KEEL_TOKEN: 'token',
-  KEEL_CREDS: 'creds',
-  KEEL_NKEY: 'nkey',
-  KEEL_TLS_CA: 'tlsCa',
-  KEEL_TLS_CERT: 'tlsCert',
-  KEEL_TLS_KEY: 'tlsKey',
+  ...NATS_AUTH_ENV,
 };
 
 function withEnv(a: GlobalArgs, env: NodeJS.ProcessEnv): GlobalArgs {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
-import { applyAuthFlags, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
+import { applyAuthFlags, NATS_AUTH_ENV, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
 import { assertSubjectToken } from '../transport/subjects.js';
 import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
@@ -96,6 +96,7 @@ export interface NodeFlags extends NatsAuthFlags {
 
 /** Environment variable → flag name. */
 const ENV_VARS: Record<string, keyof NodeFlags> = {
+  ...NATS_AUTH_ENV,
   KEEL_ID: 'id',
   KEEL_PEERS: 'peers',
   KEEL_CLUSTER: 'cluster',
@@ -103,15 +104,7 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_DATA: 'data',
   KEEL_CONFIG: 'config',
   KEEL_LOG_LEVEL: 'logLevel',
-  KEEL_USER: 'user',
-  KEEL_PASSWORD: 'password',
-  KEEL_TOKEN: 'token',
-  KEEL_CREDS: 'creds',
-  KEEL_NKEY: 'nkey',
   KEEL_CLUSTER_KEY_FILE: 'clusterKeyFile',
-  KEEL_TLS_CA: 'tlsCa',
-  KEEL_TLS_CERT: 'tlsCert',
-  KEEL_TLS_KEY: 'tlsKey',
   KEEL_ELECTION_TICK_MS: 'electionTickMs',
   KEEL_ELECTION_TICKS: 'electionTicks',
   KEEL_HEARTBEAT_TICKS: 'heartbeatTicks',

@@ -39,6 +39,18 @@ export interface NatsAuthFlags {
   tlsKey?: string;
 }
 
+/** The environment variables of the auth and TLS flags (`keel serve` and the other commands). */
+export const NATS_AUTH_ENV: Readonly<Record<string, keyof NatsAuthFlags>> = {
+  KEEL_USER: 'user',
+  KEEL_PASSWORD: 'password',
+  KEEL_TOKEN: 'token',
+  KEEL_CREDS: 'creds',
+  KEEL_NKEY: 'nkey',
+  KEEL_TLS_CA: 'tlsCa',
+  KEEL_TLS_CERT: 'tlsCert',
+  KEEL_TLS_KEY: 'tlsKey',
+};
+
 /** Copies the auth and TLS flags that are set onto connection settings. */
 export function applyAuthFlags(target: NatsAuthOptions, f: NatsAuthFlags): void {
   if (f.user !== undefined) target.user = f.user;
