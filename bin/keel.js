@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The `keel` command: registers the TypeScript loader, then runs the CLI.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The `keel` command: the compiled CLI (`npm run build`, run by `npm ci` and before `npm pack`).
+// From a clone without a build, `npm run keel -- <command>` runs the TypeScript sources instead.
+import '../dist/cli/main.js';

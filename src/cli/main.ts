@@ -1,5 +1,6 @@
 // The `keel` command. `npm run keel -- <command>` or the `keel` bin. Failures exit non-zero with one
 // line: `keel: <Code>: <message>` (with --json: `{"error":{"code":...,"message":...}}` on stderr).
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { KeelError } from '../codec/errors.js';
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
       if (err) throw err; // a command failed: reported below
@@ -55,6 +56,12 @@ export async function main(argv: string[]): Promise<void> {
     reportFailure(err, json);
     process.exitCode = EXIT_FAILED;
   }
+}
+
+/** The version in package.json (one directory above src/ and dist/ alike). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function reportFailure(err: unknown, json: boolean): void {

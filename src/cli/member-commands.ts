@@ -1,7 +1,7 @@
 // keel member add <id> [--learner] | promote <id> | remove <id> | transfer-leader [id]: one change at a time,
 // answered once it has applied on the leader (see src/node/membership.ts).
 import type { Argv } from 'yargs';
-import { ClusterAdmin } from './admin.js';
+import type { ClusterAdmin } from './admin.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 import { membersTable } from './format.js';
 import type { MembersResponse } from '../client/index.js';
@@ -26,6 +26,7 @@ export function memberChangeCommands<T>(y: Argv<T>): Argv<T> {
 }
 
 async function change(a: MemberArgs, run: (admin: ClusterAdmin, a: MemberArgs) => Promise<MembersResponse>): Promise<void> {
+  const { ClusterAdmin } = await import('./admin.js'); // loaded by the commands that use it: keeps `keel get` quick to start
   const m = await withClient({ ...a, timeout: a.timeout ?? 60_000 }, (client) => run(new ClusterAdmin(client), a));
   print(a, membersTable(m), { header: m.header, leader: m.leader || null, members: m.members });
 }

@@ -1,6 +1,5 @@
 // keel snapshot save <file> | restore <file> --data <dir> --id <id> --peers a,b,c (the etcd backup workflow).
 import type { Argv } from 'yargs';
-import { ClusterAdmin, restoreSnapshot } from './admin.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 
 type SaveArgs = GlobalArgs & { file: string };
@@ -20,12 +19,15 @@ export function snapshotCommands<T>(y: Argv<T>): Argv<T> {
   () => undefined);
 }
 
+// admin.ts (log, store, node files) is loaded by the commands that use it: keeps `keel get` quick to start.
 async function save(a: SaveArgs): Promise<void> {
+  const { ClusterAdmin } = await import('./admin.js');
   const saved = await withClient({ ...a, timeout: a.timeout ?? 120_000 }, (client) => new ClusterAdmin(client).snapshotSave(a.file));
   print(a, `saved ${saved.file}: index ${saved.index}, term ${saved.term}, revision ${saved.revision}, ${saved.keys} keys, ${saved.bytes} bytes (from ${saved.nodeId})`, { ...saved });
 }
 
 async function restore(a: RestoreArgs): Promise<void> {
+  const { restoreSnapshot } = await import('./admin.js');
   const peers = a.peers.split(',').map((p) => p.trim()).filter(Boolean);
   const r = await restoreSnapshot({ file: a.file, dataDir: a.data, cluster: a.cluster ?? 'default', id: a.id, peers });
   print(a, `restored ${r.nodeDir}: snapshot index ${r.index}, revision ${r.revision}, ${r.keys} keys; start it with keel serve --id ${a.id} --peers ${peers.join(',')} --data ${a.data}`, { ...r });

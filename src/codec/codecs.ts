@@ -40,9 +40,11 @@ export function resolvingDecoder(writerSchemaJson: object | string, readerName: 
   return makeResolvingDecoder(writerSchemaJson, typeNamed(readerName), fromAvro);
 }
 
-const entryCodecs = new EntryCodecIndex(entryCodec, entryType, loadHistory(HISTORY_DIR));
+// Built on first use: only a process that opens a log needs the old schema versions (a client does not).
+let entryCodecs: EntryCodecIndex | undefined;
 
 /** The entry codec for a segment whose header carries `fingerprint` (current or any version in schemas/history). */
 export function entryCodecFor(fingerprint: Uint8Array): EntryCodecShape {
+  entryCodecs ??= new EntryCodecIndex(entryCodec, entryType, loadHistory(HISTORY_DIR));
   return entryCodecs.get(fingerprint);
 }

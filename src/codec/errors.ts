@@ -4,7 +4,8 @@ import type { ErrorBody, ErrorCode } from './types.js';
 
 export class KeelError extends Error {
   readonly code: ErrorCode;
-  /** Compacted: the compact revision. Otherwise 0. */
+  /** Compacted: the compact revision (the oldest retained is the one after it). FutureRevision: the
+   *  current revision. Otherwise 0. Travels on the wire with the code and the message. */
   readonly revision: number;
   constructor(code: ErrorCode, message: string, revision = 0) {
     super(message);
@@ -45,7 +46,7 @@ export class CompactedError extends KeelError {
 }
 export class FutureRevisionError extends KeelError {
   constructor(requested: number, current: number) {
-    super('FutureRevision', `revision ${requested} is newer than the current revision ${current}`);
+    super('FutureRevision', `revision ${requested} is newer than the current revision ${current}`, current);
   }
 }
 export class NoLeaderError extends KeelError {
@@ -109,33 +110,44 @@ export class FencedError extends KeelError {
   constructor(message: string) { super('Fenced', message); }
 }
 
-const byCode: Record<ErrorCode, (b: ErrorBody) => KeelError> = {
-  InvalidArgument: (b) => new InvalidArgumentError(b.message),
-  KeyTooLarge: (b) => new KeelError('KeyTooLarge', b.message),
-  ValueTooLarge: (b) => new KeelError('ValueTooLarge', b.message),
-  TooManyOps: (b) => new KeelError('TooManyOps', b.message),
-  RequestTooLarge: (b) => new KeelError('RequestTooLarge', b.message),
-  Unimplemented: (b) => new KeelError('Unimplemented', b.message),
-  LeaseNotFound: (b) => new KeelError('LeaseNotFound', b.message),
-  Compacted: (b) => new KeelError('Compacted', b.message, b.revision),
-  FutureRevision: (b) => new KeelError('FutureRevision', b.message),
-  NoLeader: (b) => new NoLeaderError(b.message),
-  NotLeader: (b) => new NotLeaderError(b.message),
-  Timeout: (b) => new TimeoutError(b.message),
-  Unavailable: (b) => new UnavailableError(b.message),
-  Cancelled: (b) => new CancelledError(b.message),
-  Internal: (b) => new InternalError(b.message),
-  Fenced: (b) => new FencedError(b.message),
-  AlreadyRegistered: (b) => new KeelError('AlreadyRegistered', b.message),
-  AlreadyExists: (b) => new AlreadyExistsError(b.message),
-  NotFound: (b) => new NotFoundError(b.message),
-  SessionLost: (b) => new SessionLostError(b.message),
-  NoSpace: (b) => new NoSpaceError(b.message),
-  PermissionDenied: (b) => new PermissionDeniedError(b.message),
+/**
+ * The class of each code: the one table a client rebuilds a server's error from. PermissionDenied
+ * (NATS refused the publish) and AlreadyRegistered (registration.ts) are raised by the client
+ * itself; AlreadyRegistered's brokerId and epoch do not travel on the wire.
+ */
+const CLASS_OF: Record<ErrorCode, new (...args: never[]) => KeelError> = {
+  InvalidArgument: InvalidArgumentError,
+  KeyTooLarge: KeyTooLargeError,
+  ValueTooLarge: ValueTooLargeError,
+  TooManyOps: TooManyOpsError,
+  RequestTooLarge: RequestTooLargeError,
+  Unimplemented: UnimplementedError,
+  LeaseNotFound: LeaseNotFoundError,
+  Compacted: CompactedError,
+  FutureRevision: FutureRevisionError,
+  NoLeader: NoLeaderError,
+  NotLeader: NotLeaderError,
+  Timeout: TimeoutError,
+  Unavailable: UnavailableError,
+  Cancelled: CancelledError,
+  Internal: InternalError,
+  Fenced: FencedError,
+  AlreadyRegistered: AlreadyRegisteredError,
+  AlreadyExists: AlreadyExistsError,
+  NotFound: NotFoundError,
+  SessionLost: SessionLostError,
+  NoSpace: NoSpaceError,
+  PermissionDenied: PermissionDeniedError,
 };
 
-/** Rebuilds the typed error a server sent. */
+/**
+ * Rebuilds the typed error a server sent: an instance of the code's class (so `instanceof
+ * CompactedError` works) carrying the server's message and `revision`. The subclass constructors
+ * take what the server knew (sizes, ids); the wire carries their result, so the instance is built
+ * through KeelError's constructor with the subclass's prototype.
+ */
 export function errorFromBody(body: ErrorBody): KeelError {
-  const make = byCode[body.code];
-  return make ? make(body) : new KeelError('Internal', `${body.code}: ${body.message}`);
+  const cls = Object.hasOwn(CLASS_OF, body.code) ? CLASS_OF[body.code] : undefined;
+  if (!cls) return new InternalError(`${body.code}: ${body.message}`);
+  return Reflect.construct(KeelError, [body.code, body.message, body.revision], cls) as KeelError;
 }

@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { ensureSecurityFiles, type SecurityFiles } from './nats-security.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI_MAIN = path.join(REPO_ROOT, 'src/cli/main.ts');
+// A node runs what its parent runs: from the TypeScript sources (tests, `npm start`) through tsx,
+// from the compiled dist/ (the installed package) with plain node.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const CLI_MAIN = fileURLToPath(new URL(FROM_SOURCE ? '../cli/main.ts' : '../cli/main.js', import.meta.url));
+const LOADER_FLAGS = FROM_SOURCE ? ['--import', 'tsx'] : [];
 
 export class NatsServerMissingError extends Error {
   constructor() {
@@ -118,7 +122,7 @@ export function spawnNode(o: NodeSpawnOptions): NodeProcess {
   // KEEL_NODE_FLAGS adds Node.js flags to every node (e.g. `--cpu-prof` to profile a benchmark).
   const nodeFlags = (process.env.KEEL_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = [
-    ...nodeFlags, '--import', 'tsx', CLI_MAIN, 'serve',
+    ...nodeFlags, ...LOADER_FLAGS, CLI_MAIN, 'serve',
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
     '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info',
     ...(o.security ? ['--nkey', o.security.seeds.node, '--cluster-key-file', o.security.clusterKey] : []),

@@ -1,7 +1,8 @@
-// The package entry point: `import { connect } from 'keel'` (package.json exports → src/client/index.ts).
+// The package entry point's surface (package.json exports → dist/client/index.js, compiled from
+// src/client/index.ts; test/package/pack.test.ts imports the packed package itself).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as keel from 'keel';
+import * as keel from '../../src/client/index.js';
 
 test('the package exports the client API and the typed errors', () => {
   assert.type(keel.connect, 'function');
