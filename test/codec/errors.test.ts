@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import {
   CancelledError, CompactedError, FutureRevisionError, InternalError, InvalidArgumentError, KeelError, KeyTooLargeError,
   LeaseNotFoundError, NoLeaderError, NotLeaderError, RequestTooLargeError, TimeoutError, TooManyOpsError, UnavailableError,
-  UnimplementedError, ValueTooLargeError, errorFromBody,
+  UnimplementedError, ValueTooLargeError, errorFromBody, FencedError, AlreadyRegisteredError, AlreadyExistsError,
+  NotFoundError, SessionLostError, NoSpaceError, PermissionDeniedError,
 } from '../../src/codec/errors.js';
 import type { ErrorCode } from '../../src/codec/types.js';
 
@@ -24,6 +25,13 @@ const SAMPLES: Record<ErrorCode, KeelError> = {
   Unavailable: new UnavailableError('node n2 has known no leader for 3000 ms'),
   Cancelled: new CancelledError('the client is closed'),
   Internal: new InternalError('apply called from inside a watch sink'),
+  Fenced: new FencedError('broker b1 epoch 4 is stale'),
+  AlreadyRegistered: new AlreadyRegisteredError('b1', 12),
+  AlreadyExists: new AlreadyExistsError('topic orders exists'),
+  NotFound: new NotFoundError('topic orders does not exist'),
+  SessionLost: new SessionLostError('lease 5 expired'),
+  NoSpace: new NoSpaceError('the storage quota is exceeded'),
+  PermissionDenied: new PermissionDeniedError('publish to keel.default.admin.compact refused'),
 };
 
 for (const [code, sent] of Object.entries(SAMPLES)) {
