@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { bytesToString } from '../client/index.js';
-import { InvalidArgumentError } from '../codec/errors.js';
+import { InvalidArgumentError, LeaseNotFoundError } from '../codec/errors.js';
 import { kvJson, kvLines, txnItemJson, txnItemLines } from './format.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 import { parseTxnSpec, selectorOf } from './txn-spec.js';
@@ -157,9 +157,9 @@ async function leaseKeepAlive(a: Args<{ id: number; once?: boolean }>): Promise<
 
 async function leaseTtl(a: Args<{ id: number; keys?: boolean }>): Promise<void> {
   const r = await withClient(a, (c) => c.lease.timeToLive(a.id, { keys: a.keys }));
-  const human = r.remainingMs < 0
-    ? [`lease ${a.id} does not exist`]
-    : [`lease ${r.id}: ${r.remainingMs} ms left of ${r.grantedTtlMs} ms`, ...r.keys.map(bytesToString)];
+  // An expired or unknown lease fails as `lease keepalive` and `lease revoke` of it do (exit 1).
+  if (r.remainingMs < 0) throw new LeaseNotFoundError(a.id);
+  const human = [`lease ${r.id}: ${r.remainingMs} ms left of ${r.grantedTtlMs} ms`, ...r.keys.map(bytesToString)];
   print(a, human, { header: r.header, id: r.id, remainingMs: r.remainingMs, grantedTtlMs: r.grantedTtlMs, keys: r.keys.map(bytesToString) });
 }
 

@@ -14,6 +14,7 @@ import { alarmCommands } from './alarm-commands.js';
 import { natsConfigCommand } from './nats-config.js';
 import { serveCommand } from './serve.js';
 import { snapshotCommands } from './snapshot-commands.js';
+import { rejectNaN, usageLine, UsageError, type UsageView } from './usage.js';
 import { watchCommands } from './watch-commands.js';
 
 /** Exit codes: 1 = the command failed, 2 = bad usage. */
@@ -29,16 +30,16 @@ export async function main(argv: string[]): Promise<void> {
     .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'populate--': true })
     .strict()
     .demandCommand(1, 'give a command')
-    .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((msg, err) => {
-      if (err) throw err; // a command failed: reported below
-      process.stderr.write(`keel: ${msg}\n(run keel --help for usage)\n`);
+    .fail((msg, err, usage) => {
+      if (err && !(err instanceof UsageError)) throw err; // a command failed: reported below
+      process.stderr.write(`keel: ${usageLine(err?.message ?? msg, argv, usage as unknown as UsageView)}\n`);
       process.exit(EXIT_USAGE);
     });
+  parser = rejectNaN(parser);
   parser = globalOptions(parser);
   parser = kvCommands(parser);
   parser = clusterCommands(parser);

@@ -106,9 +106,33 @@ test('failures: one typed line on stderr and exit 1; usage errors exit 2', async
   assert.is(noLease.code, 1);
   assert.is(noLease.stderr, 'keel: LeaseNotFound: lease 999 not found\n');
   assert.is(usage.code, 2);
-  assert.match(usage.stderr, /Not enough non-option arguments/);
+  assert.is(usage.stderr, 'keel: get needs <key> (usage: keel get <key>)\n');
   assert.is(noServer.code, 1);
   assert.is(JSON.parse(noServer.stderr).error.code, 'Unavailable');
+});
+
+test('usage errors: one line naming what is missing or wrong, exit 2', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['foo'], /^keel: unknown command "foo" \(commands: put, get, .*; keel --help\)\n$/],
+    [['lease', 'grant', 'abc'], /^keel: ttl must be a number \(usage: keel lease grant <ttl>\)\n$/],
+    [['lease'], /^keel: lease needs a command: grant, revoke, keepalive, ttl, list \(usage: keel lease <command>\)\n$/],
+    [['get', 'a', 'b'], /^keel: unknown argument "b" \(usage: keel get <key>\)\n$/],
+    [['snapshot', 'restore', 'f'], /^keel: missing --data, --id, --peers \(usage: keel snapshot restore <file>\)\n$/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => keel(args)));
+  results.forEach((r, i) => {
+    assert.is(r.code, 2, `keel ${cases[i]![0].join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, cases[i]![1]);
+    assert.is(r.stdout, '');
+  });
+});
+
+test('lease ttl of a lease that does not exist fails like keepalive of it (exit 1, LeaseNotFound)', async () => {
+  const [ttl, keepalive] = await Promise.all([keel(['lease', 'ttl', '4242']), keel(['lease', 'keepalive', '4242'])]);
+  assert.is(ttl.code, 1);
+  assert.is(ttl.stderr, 'keel: LeaseNotFound: lease 4242 not found\n');
+  assert.is(keepalive.code, 1);
+  assert.is(keepalive.stderr, ttl.stderr);
 });
 
 test.run();
