@@ -51,6 +51,9 @@ export function connectOptionsOf(args: GlobalArgs, env: NodeJS.ProcessEnv = proc
     cluster: a.cluster ?? 'default',
     deadlineMs,
     timeoutMs: Math.min(2000, deadlineMs),
+    // Nothing serves the cluster (a wrong --cluster or --servers, or no node started): say so after
+    // about 2 s rather than retrying until --timeout.
+    noNodeMs: Math.min(2000, deadlineMs),
     name: 'keel-cli',
   };
   applyAuthFlags(o, a);

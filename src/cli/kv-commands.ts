@@ -37,7 +37,7 @@ export function kvCommands<T>(y: Argv<T>): Argv<T> {
       .option('count-only', { type: 'boolean' })
       .option('serializable', { type: 'boolean' }),
     (a) => range(a as Args<RangeArgs>))
-    .command('txn', 'run a transaction read from stdin or --file (see src/cli/txn-spec.ts for the format)', (c) => c
+    .command('txn', 'run a transaction read from stdin or --file (keel txn --help: the format)', (c) => c
       .option('file', { type: 'string', describe: 'read the spec from this file instead of stdin' })
       .epilog([
         'Text spec: compares, blank line, success ops, blank line, failure ops. Example:',

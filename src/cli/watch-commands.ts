@@ -53,7 +53,8 @@ async function watchKeys(a: Args<WatchArgs>): Promise<void> {
 
 async function brokersList(a: Args<object>): Promise<void> {
   const brokers = await withClient(a, (c) => c.listNodes());
-  const human = brokers.length === 0 ? [] : ['ID  ADDRESS  ROLE  METADATA', ...brokers.map(brokerLine)];
+  const rows = brokers.map((b) => [b.id, b.address, b.role, JSON.stringify(b.metadata)]);
+  const human = brokers.length === 0 ? [] : [table(['ID', 'ADDRESS', 'ROLE', 'METADATA'], rows)];
   print(a, human, { brokers });
 }
 
@@ -130,10 +131,10 @@ function checkCount(count: number | undefined): void {
   }
 }
 
-/** etcdctl style: PUT or DELETE, the key, the value (and the previous key-value with --prev-kv). */
+/** etcdctl style: PUT or DELETE, the key, the value; with --prev-kv a labelled line with the previous value. */
 function printEvent(a: Args<WatchArgs>, ev: WatchEventView): void {
   const human = [ev.type.toUpperCase(), ev.kv.keyString, ...(ev.type === 'put' ? [ev.kv.valueString] : [])];
-  if (a.prevKv && ev.prevKv) human.push(ev.prevKv.keyString, ev.prevKv.valueString);
+  if (a.prevKv) human.push(ev.prevKv ? `previous value: ${ev.prevKv.valueString}` : 'previous value: (none)');
   print(a, human, { type: ev.type, revision: ev.revision, kv: kvJson(ev.kv), prevKv: ev.prevKv ? kvJson(ev.prevKv) : null });
 }
 
@@ -141,6 +142,7 @@ function printChange(a: GlobalArgs, c: NodeChange): void {
   const human = c.broker ? `${c.type.toUpperCase()} ${brokerLine(c.broker)}` : `LEAVE ${c.id}`;
   print(a, human, c);
 }
+
 
 function brokerLine(b: RegisteredBroker): string {
   return `${b.id}  ${b.address}  ${b.role}  ${JSON.stringify(b.metadata)}`;

@@ -37,6 +37,12 @@ export interface ConnectOptions extends NatsAuthOptions {
   nc?: NatsConnection;
   /** Overrides of the request limits checked before sending. */
   limits?: Partial<Limits>;
+  /**
+   * Fail a call with UnavailableError ("no Keel node serves cluster X on <servers>") once NATS has
+   * answered "no responders" for this many ms in a row and no node serves the cluster's status
+   * subject either. Default: keep retrying until the deadline (nodes may be restarting). The CLI uses 2000.
+   */
+  noNodeMs?: number;
 }
 
 /** Also the widest seq span in flight; must not exceed the server's exactly-once window (1024). */
@@ -92,6 +98,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
     limits,
     timeoutMs,
     deadlineMs,
+    noNodeMs: opts.noNodeMs,
   });
 }
 
@@ -107,6 +114,7 @@ interface ClientParts {
   limits: Limits;
   timeoutMs: number;
   deadlineMs: number;
+  noNodeMs?: number;
 }
 
 export class KeelClient {
@@ -128,7 +136,7 @@ export class KeelClient {
     this.limits = parts.limits;
     this.requester = new Requester({
       cluster: parts.cluster, connections: parts.connections, limits: parts.limits,
-      timeoutMs: parts.timeoutMs, deadlineMs: parts.deadlineMs,
+      timeoutMs: parts.timeoutMs, deadlineMs: parts.deadlineMs, noNodeMs: parts.noNodeMs,
     });
     this.lease = new LeaseApi({
       requester: this.requester,

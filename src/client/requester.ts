@@ -9,7 +9,7 @@ import {
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
 import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
 import { subjectFor } from '../transport/subjects.js';
-import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isPermissionViolation, isRetryable } from './retry.js';
+import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isNoResponders, isPermissionViolation, isRetryable } from './retry.js';
 
 export interface RequesterOptions {
   cluster: string;
@@ -20,6 +20,8 @@ export interface RequesterOptions {
   /** For all attempts together. */
   deadlineMs: number;
   random?: () => number;
+  /** See ConnectOptions.noNodeMs. */
+  noNodeMs?: number;
 }
 
 export interface SendOptions {
@@ -79,6 +81,7 @@ export class Requester {
     const deadlineMs = so.deadlineMs ?? this.o.deadlineMs;
     const deadline = Date.now() + deadlineMs;
     let lastFailure = '';
+    let noRespondersSince = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new CancelledError('the client is closed');
       const remaining = deadline - Date.now();
@@ -94,6 +97,12 @@ export class Requester {
         }
         if (!isRetryable(err) || so.retry === false) throw toKeelError(err, subject);
         lastFailure = describeFailure(err);
+        noRespondersSince = isNoResponders(err) ? noRespondersSince || Date.now() : 0;
+        if (noRespondersSince > 0 && this.o.noNodeMs !== undefined && Date.now() - noRespondersSince >= this.o.noNodeMs
+          && !(await this.anyNodeServes())) {
+          const servers = this.o.connections.map((nc) => nc.getServer()).join(',');
+          throw new UnavailableError(`no Keel node serves cluster ${this.o.cluster} on ${servers}`);
+        }
       }
       const pause = Math.min(backoffDelay(attempt, this.o.random), Math.max(0, deadline - Date.now()));
       await this.sleep(pause);
@@ -112,6 +121,20 @@ export class Requester {
     if (res.error !== null) throw errorFromBody(res.error);
     if (res.body === null) throw new InternalError(`response on ${subject} has neither a body nor an error`);
     return { header: res.header, body: res.body };
+  }
+
+  /**
+   * Whether any node of the cluster is subscribed: "no responders" on a write subject may only mean
+   * an election; the status subject, which every node serves, tells the two apart.
+   */
+  private async anyNodeServes(): Promise<boolean> {
+    const probe = encodeRequest({ requestId: null, body: { type: 'status' } });
+    try {
+      await this.connection().request(subjectFor(this.o.cluster, 'status'), probe, { timeout: this.o.timeoutMs });
+      return true;
+    } catch (err) {
+      return !isNoResponders(err);
+    }
   }
 
   private connection(): NatsConnection {

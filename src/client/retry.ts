@@ -31,7 +31,7 @@ export function isRetryable(err: unknown): boolean {
   return false;
 }
 
-function isNoResponders(err: unknown): boolean {
+export function isNoResponders(err: unknown): boolean {
   return err instanceof NatsError && err.code === NatsErrorCode.NoResponders;
 }
 

@@ -127,6 +127,22 @@ test('usage errors: one line naming what is missing or wrong, exit 2', async () 
   });
 });
 
+test('nothing serves the cluster: fails in about 2 s naming the cluster and the servers', async () => {
+  const started = Date.now();
+  const [read, write] = await Promise.all([
+    runCli(['get', 'a', '--cluster', 'prod', '--servers', nats.url]),
+    runCli(['put', 'a', '1', '--cluster', 'prod', '--servers', nats.url]),
+  ]);
+  const elapsed = Date.now() - started;
+  const server = nats.url.replace('nats://', '');
+  for (const r of [read, write]) {
+    assert.is(r.code, 1);
+    assert.is(r.stderr, `keel: Unavailable: no Keel node serves cluster prod on ${server}\n`);
+  }
+  // the default --timeout is 15 s; allow for two CLI starts on a loaded machine
+  assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+});
+
 test('lease ttl of a lease that does not exist fails like keepalive of it (exit 1, LeaseNotFound)', async () => {
   const [ttl, keepalive] = await Promise.all([keel(['lease', 'ttl', '4242']), keel(['lease', 'keepalive', '4242'])]);
   assert.is(ttl.code, 1);

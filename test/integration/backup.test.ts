@@ -2,7 +2,7 @@
 // cluster, `keel snapshot restore` into the directories of a new cluster, which then starts with
 // identical keys and revisions and keeps serving writes.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -63,6 +63,15 @@ test('save from a running cluster, restore into a new one: identical keys and re
   const info = JSON.parse(saved.out) as { revision: number; keys: number; index: number };
   assert.is(info.revision, before.revision, 'the backup holds every write acknowledged before it');
   assert.is(info.keys, before.rows.length);
+  // No silent overwrite: saving over an existing file is refused without --force, and done with it.
+  const existing = path.join(work, 'existing.snap');
+  await writeFile(existing, 'keep me');
+  const refused = await keel(['snapshot', 'save', existing, '--servers', cluster.nats.url]);
+  assert.is(refused.code, 1);
+  assert.is(refused.err, `keel: InvalidArgument: ${existing} exists; pass --force to replace it\n`);
+  assert.is(await readFile(existing, 'utf8'), 'keep me');
+  assert.is((await keel(['snapshot', 'save', existing, '--force', '--servers', cluster.nats.url])).code, 0);
+  assert.ok((await readFile(existing)).length > 100);
 
   const dataB = path.join(work, 'b');
   const ids = ['r1', 'r2', 'r3'];

@@ -126,7 +126,7 @@ test('keel brokers watch | list', async () => {
   const watcher = spawnTs(CLI_MAIN, ['brokers', 'watch', '--rev', String(from), '--count', '2', '--servers', cluster.nats.url]);
   const reg = await client.registerNode({ id: 'cli1', address: 'c:1', role: 'broker', metadata: { zone: 'a' } }, { ttlMs: 10_000 });
   const list = await runCli(['brokers', 'list', '--servers', cluster.nats.url]);
-  assert.is(list.stdout, 'ID  ADDRESS  ROLE  METADATA\ncli1  c:1  broker  {"zone":"a"}\n', list.stderr);
+  assert.is(list.stdout, 'ID    ADDRESS  ROLE    METADATA\ncli1  c:1      broker  {"zone":"a"}\n', list.stderr);
   const json = JSON.parse((await runCli(['brokers', 'list', '--json', '--servers', cluster.nats.url])).stdout);
   assert.equal(json.brokers.map((b: { id: string }) => b.id), ['cli1']);
   await reg.close();

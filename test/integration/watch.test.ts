@@ -119,6 +119,8 @@ test('keel watch --prefix --rev prints the history then exits after --count', as
   const r = await runCli(['watch', 'cli/', '--prefix', '--rev', String(a.header.revision), '--count', '2', '--servers', cluster.nats.url]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, 'PUT\ncli/a\n1\nDELETE\ncli/a\n');
+  const prev = await runCli(['watch', 'cli/a', '--rev', String(a.header.revision), '--count', '2', '--prev-kv', '--servers', cluster.nats.url]);
+  assert.is(prev.stdout, 'PUT\ncli/a\n1\nprevious value: (none)\nDELETE\ncli/a\nprevious value: 1\n', prev.stderr);
   const j = await runCli(['watch', 'cli/a', '--rev', String(a.header.revision), '--count', '1', '--json', '--servers', cluster.nats.url]);
   const ev = JSON.parse(j.stdout);
   assert.is(ev.type, 'put');
