@@ -13,7 +13,7 @@ const argv = await yargs(hideBin(process.argv))
   .scriptName('compact')
   .usage('$0 <dir>', 'snapshot a stopped node at its commit index and drop the log it covers', (y) =>
     y.positional('dir', { type: 'string', demandOption: true, describe: 'node directory <data>/<cluster>/<nodeId>' }))
-  .option('peers', { type: 'string', describe: 'the initial voters, comma-separated (only needed when the directory has no snapshot and no membership change)' })
+  .option('peers', { type: 'string', describe: 'the initial voters, comma-separated (only for a directory written before the initial membership was logged as entry 1, with no snapshot and no membership change)' })
   .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
   .strict()
   .parseAsync();

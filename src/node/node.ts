@@ -10,6 +10,7 @@ import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
+import { bootstrapEntry, membershipAt } from '../raft/confchange.js';
 import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
@@ -57,6 +58,10 @@ export interface NodeOptions {
   autoCompact?: Retention | null;
   /** Storage quota in bytes of live keys and values (quota.ts); 0/undefined = none. */
   quotaBytes?: number;
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
 }
 
 export class KeelNode implements ApiNode {
@@ -172,19 +177,33 @@ export class KeelNode implements ApiNode {
     try {
       const hardState = await HardStateFile.open(opts.dir, failpoint ? () => failpoint.check() : undefined);
       const { snapshot, entries } = await restoreFromDisk(opts.dir, log, opts.logger);
+      if (!snapshot && entries.length === 0 && log.lastIndex() === 0 && hardState.value.term === 0 && !opts.join) {
+        // A founding member's first start: the initial voters become entry 1, committed (etcd's way).
+        const first = bootstrapEntry(opts.peers);
+        await log.append([first]);
+        await hardState.save({ term: first.term, vote: '', commit: first.index });
+        entries.push(first);
+      }
       const hs = hardState.value;
+      const commit = Math.min(hs.commit, log.lastIndex());
+      const stored = membershipAt(snapshot?.meta.conf ?? null, entries, commit);
+      if (stored && !opts.join && !sameMembers(stored.voters, opts.peers)) {
+        opts.logger.warn({ peers: opts.peers, voters: stored.voters, learners: stored.learners },
+          '--peers differs from the membership in the log; the log\'s is used (peers matter only at a cluster\'s first start)');
+      }
       let checked: { bytes: Uint8Array; decoded: DecodedSnapshot } | null = null; // the last snapshot Raft accepted
       const raft = new RaftNode(
         {
           id: opts.id,
-          voters: opts.join ? [] : opts.peers,
+          voters: stored ? stored.voters : opts.join ? [] : opts.peers,
+          learners: stored?.learners ?? [],
           electionTick: opts.electionTicks,
           heartbeatTick: opts.heartbeatTicks,
           random: Math.random,
           maxMsgBytes: Math.min(900 * 1024, (opts.nc.info?.max_payload ?? 1024 * 1024) - 64 * 1024),
           checkSnapshot: (meta, data) => checkReceivedSnapshot(meta, data, (bytes, decoded) => { checked = { bytes, decoded }; }),
         },
-        { hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit, log.lastIndex()) }, snapshot: snapshot?.meta ?? null, entries },
+        { hardState: { term: hs.term, vote: hs.vote, commit }, snapshot: snapshot?.meta ?? null, entries },
       );
       const retain = opts.snapshot?.retainEntries ?? DEFAULT_SNAPSHOT_POLICY.retainEntries;
       if (snapshot) raft.setSnapshot(snapshot.meta, null, retain); // bytes read from the file when a follower needs them

@@ -121,7 +121,8 @@ export interface Status {
   progress: Record<NodeId, { match: number; next: number; state: ProgressState }>;
 }
 
-export type ConfChangeType = 'addLearner' | 'promote' | 'remove';
+/** bootstrap: the initial voters, written as entry 1 by every founding member (never proposed). */
+export type ConfChangeType = 'addLearner' | 'promote' | 'remove' | 'bootstrap';
 export interface ConfChange { type: ConfChangeType; node: NodeId }
 
 /** An empty message with every field present; callers set what they use. */

@@ -4,8 +4,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NoSpaceError, connect, type KeelClient } from '../../src/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { runCli } from '../helpers/processes.js';
+import path from 'node:path';
+import { spawnNode, startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { runCli, runTs } from '../helpers/processes.js';
 import { waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: operations');
@@ -107,6 +108,26 @@ test('--quota-bytes: past it writes get NoSpace and every member raises NOSPACE;
   assert.is(disarmed.code, 0, disarmed.stderr + disarmed.stdout);
   await client.put('tiny', '1');
   assert.ok((await client.clusterStatus()).members.every((m) => m.status?.alarms.length === 0));
+});
+
+test('the initial membership is in the log: offline compaction needs no --peers; a restart with other --peers is reported and ignored', async () => {
+  const id = cluster.ids.find((n) => n !== 'n1')!;
+  await client.put('ops/bootstrap', 'x');
+  await cluster.nodes.get(id)!.stop('SIGTERM');
+  const nodeDir = path.join(cluster.dataDir, 'default', id);
+  const compacted = await runTs('tools/compact.ts', [nodeDir, '--json']);
+  assert.is(compacted.code, 0, compacted.stdout + compacted.stderr);
+  assert.ok((JSON.parse(compacted.stdout) as { snapshot: { index: number } | null }).snapshot!.index > 1, 'a snapshot was written');
+
+  const restarted = spawnNode({
+    id, peers: [id, 'n7', 'n8'], servers: cluster.nats.url, dataDir: cluster.dataDir, logLevel: 'info',
+    security: cluster.security, args: ['--election-tick-ms', '100'],
+  });
+  cluster.nodes.set(id, restarted);
+  await waitFor(async () => /--peers differs from the membership in the log/.test(await cluster.nodeLog(id)), 20_000, 100);
+  await waitFor(async () => (await client.clusterStatus()).members.every((m) => m.status), 20_000, 100);
+  assert.equal((await client.members()).members.map((m) => m.id).sort(), [...cluster.ids].sort(), 'the membership is the log\'s');
+  assert.is((await client.get('ops/bootstrap', { nodeId: id, serializable: true }))?.valueString, 'x');
 });
 
 test.run();
