@@ -1,7 +1,7 @@
 // Serves the client API on one node: writes are proposed through Raft and answered once applied;
 // linearizable reads wait for a ReadIndex round; serializable reads and status are local.
 import { randomInt } from 'node:crypto';
-import { errorFromBody, InvalidArgumentError, NotLeaderError, UnimplementedError } from '../codec/errors.js';
+import { errorFromBody, NoLeaderError, InvalidArgumentError, NotLeaderError, UnimplementedError } from '../codec/errors.js';
 import type {
   ApiRequest, ApiResponse, CommandOp, MemberListResult, RangeOp, ResponseBody, StatusResult,
 } from '../codec/types.js';
@@ -99,6 +99,10 @@ export class NodeApiHandler implements ApiHandler {
 
   private async range(body: RangeOp & { serializable: boolean }): Promise<ApiResponse> {
     if (!body.serializable) await this.node.reads.waitLinearizable();
+    else if (!this.node.hasLiveLeader()) {
+      // A node cut off from its leader would serve an ever staler view: send the client elsewhere.
+      throw new NoLeaderError(`node ${this.node.id} has heard from no leader for an election timeout; ask another node`);
+    }
     return this.respond(this.node.range(body));
   }
 

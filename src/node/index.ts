@@ -10,6 +10,7 @@ import { readClusterKey } from '../transport/raft-auth.js';
 import { NodeApiHandler } from './api-handler.js';
 import type { NodeConfig } from './config.js';
 import { startObservability, type Observability } from './observability.js';
+import { exitAfterStorageFailure } from './failure-exit.js';
 import { KeelNode } from './node.js';
 
 export interface RunningNode {
@@ -21,7 +22,12 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-export async function startNode(config: NodeConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningNode> {
+/** `exit` ends the process after a storage failure (default process.exit; EXIT_STORAGE_FAILED). */
+export async function startNode(
+  config: NodeConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+  exit: (code: number) => void = (code) => process.exit(code),
+): Promise<RunningNode> {
   const log = logger.child({ node: config.id });
   const clusterKey = config.clusterKeyFile === undefined ? undefined : await readClusterKey(config.clusterKeyFile);
   if (!clusterKey) log.warn('no --cluster-key-file: raft traffic is not authenticated (docs/security.md)');
@@ -72,6 +78,12 @@ export async function startNode(config: NodeConfig, logger: Logger = pino({ leve
     api.setLeader(isLeader);
     for (const listener of leaderListeners) listener(isLeader);
   };
+  // A failed disk: leave every subscription and queue group at once, then exit (failure-exit.ts).
+  node.onFailure = (err) => void exitAfterStorageFailure(err, {
+    logger: log,
+    leave: [() => Promise.all([api.stop(), node.stop()]), () => observability.stop(), () => nc.drain()],
+    exit,
+  });
   api.start();
   node.start();
   await observability.register();

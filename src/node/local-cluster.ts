@@ -185,6 +185,8 @@ export interface LocalClusterOptions {
    * cluster key, connections without credentials are clients, admin.nk is in <dataDir>/security.
    */
   secure?: boolean;
+  /** Extra environment variables for every node (e.g. KEEL_FAILPOINTS=1). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<LocalCluster> {
@@ -199,7 +201,7 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const nodes = new Map<string, NodeProcess>();
   const startNode = (id: string): NodeProcess => {
     const node = spawnNode({
-      id, peers: ids, servers: nats.url, dataDir, cluster: o.cluster, logLevel: o.logLevel, args: o.nodeArgs, security,
+      id, peers: ids, servers: nats.url, dataDir, cluster: o.cluster, logLevel: o.logLevel, args: o.nodeArgs, security, env: o.env,
     });
     nodes.set(id, node);
     return node;

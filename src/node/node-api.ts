@@ -74,4 +74,6 @@ export interface ApiNode extends MembershipNode, BackupNode {
   /** The projection's current revision. */
   readonly revision: number;
   status(): NodeStatus;
+  /** True when this node leads, or heard from its leader within an election timeout (else serializable reads refuse). */
+  hasLiveLeader(): boolean;
 }

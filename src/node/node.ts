@@ -5,7 +5,7 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
-import { CompactedError, InvalidArgumentError, NotLeaderError, TimeoutError } from '../codec/errors.js';
+import { CompactedError, InvalidArgumentError, NotLeaderError, TimeoutError, UnavailableError } from '../codec/errors.js';
 import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
@@ -22,6 +22,7 @@ import { StorageQuota } from './quota.js';
 import { NodeStats } from './node-stats.js';
 import { PendingWrites } from './pending-writes.js';
 import { InputDrops } from './input-drops.js';
+import { LeaderContact } from './leader-contact.js';
 import { raftBatchCodec, type RaftBatch } from './raft-codec.js';
 import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
@@ -93,6 +94,10 @@ export class KeelNode implements ApiNode {
   private failed: Error | null = null;
   /** The decoded form of a received snapshot Raft's checkSnapshot accepted (so it is decoded once). */
   private takeCheckedSnapshot: (bytes: Uint8Array) => DecodedSnapshot | undefined = () => undefined;
+  /** Called once when persisting fails (the node serves no more; the process should leave and exit). */
+  onFailure: (err: Error) => void = () => {};
+  /** When the leader was last heard from (serializable reads and watches need a live leader). */
+  private readonly leaderContact: LeaderContact;
   /** Called when this node gains or loses leadership (the API server follows it). */
   onLeaderChange: (isLeader: boolean) => void = () => {};
 
@@ -109,6 +114,7 @@ export class KeelNode implements ApiNode {
     this.stats = stats;
     this.term = hardState.value.term;
     this.drops = new InputDrops(opts.logger);
+    this.leaderContact = new LeaderContact(opts.tickMs * opts.electionTicks);
     this.snapshots = new Snapshotter({
       nodeDir: opts.dir,
       logger: opts.logger,
@@ -148,7 +154,8 @@ export class KeelNode implements ApiNode {
     }) : null;
     this.watches = new WatchService({
       nc: opts.nc, cluster: opts.cluster, nodeId: opts.id, store: () => this.store, logger: opts.logger,
-      hasLeader: () => this.leader !== '' && this.failed === null,
+      hasLeader: () => this.hasLiveLeader(),
+      leaderlessMs: 0, // hasLiveLeader already waits an election timeout
       onDropped: (kind, err) => this.drops.drop(kind, err, { subject: 'watch ack' }),
     });
     this.loop = this.makeReadyLoop();
@@ -244,10 +251,15 @@ export class KeelNode implements ApiNode {
   logTerm(index: number): number | undefined { return this.raft.logTerm(index); }
   waitApplied(index: number, timeoutMs: number, what: string): Promise<void> { return this.appliedWaiters.wait(index, timeoutMs, what); }
 
+  /** True when this node leads, or heard from its leader within an election timeout, and its disk works. */
+  hasLiveLeader(): boolean {
+    return this.failed === null && this.leaderContact.live(this.role, this.leader);
+  }
+
   status(): NodeStatus {
     const st = this.raft.status();
     return {
-      id: st.id, role: st.role, leader: st.leader, term: st.term, conf: st.conf, commitIndex: st.commit,
+      id: st.id, role: this.failed ? 'follower' : st.role, leader: this.hasLiveLeader() ? st.leader : '', term: st.term, conf: st.conf, commitIndex: st.commit,
       appliedIndex: this.store.appliedIndex, firstIndex: this.log.firstIndex(), lastIndex: this.log.lastIndex(),
       logBytes: this.log.sizeBytes(), revision: this.store.revision, compactRevision: this.store.compactRevision,
       keys: this.store.size, leases: this.store.leaseIds().length, dedupClients: this.store.dedupClientCount,
@@ -355,7 +367,7 @@ export class KeelNode implements ApiNode {
     await this.transport.stop();
     while (this.loopRunning) await this.loopRunning;
     await this.snapshots.idle();
-    const err = new Error('node is stopping');
+    const err = new UnavailableError(`node ${this.opts.id} is stopping; ask another node`);
     this.pending.failAll(err);
     this.reads.failAll(err);
     this.appliedWaiters.failAll(err);
@@ -403,12 +415,14 @@ export class KeelNode implements ApiNode {
     }
     const { lastIndex, term } = this.raft.status();
     const check = { self: this.opts.id, batchFrom: batch.from, lastIndex, term };
+    let fromLeaderish = '';
     for (const m of batch.messages) {
       const problem = raftMessageProblem(m, check);
       if (problem) {
         this.drops.drop('raftRejected', problem, { from: batch.from, type: m.type });
         continue;
       }
+      if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') fromLeaderish = m.from;
       try {
         this.raft.step(m);
       } catch (err) {
@@ -416,6 +430,7 @@ export class KeelNode implements ApiNode {
         this.drops.drop('raftStepFailed', err, { from: m.from, type: m.type, term: m.term, index: m.index });
       }
     }
+    if (fromLeaderish !== '' && this.raft.status().leader === fromLeaderish) this.leaderContact.heard();
     this.kick();
   }
 
@@ -440,8 +455,11 @@ export class KeelNode implements ApiNode {
       // A failed fsync or write leaves the disk state unknown: stop serving rather than guess.
       this.failed = err as Error;
       this.opts.logger.fatal({ err }, 'persisting the raft log failed; the node stops serving');
-      this.onLeaderChange(false);
       if (this.tickTimer) clearInterval(this.tickTimer);
+      this.role = 'follower'; // never shown as leader again
+      this.leader = '';
+      this.onLeaderChange(false);
+      this.onFailure(this.failed);
     }
   }
 
