@@ -251,9 +251,9 @@ export class KeelNode implements ApiNode {
   logTerm(index: number): number | undefined { return this.raft.logTerm(index); }
   waitApplied(index: number, timeoutMs: number, what: string): Promise<void> { return this.appliedWaiters.wait(index, timeoutMs, what); }
 
-  /** True when this node leads, or heard from its leader within an election timeout, and its disk works. */
+  /** True when this node leads, or heard from a leader within an election timeout, and its disk works. */
   hasLiveLeader(): boolean {
-    return this.failed === null && this.leaderContact.live(this.role, this.leader);
+    return this.failed === null && this.leaderContact.live(this.role);
   }
 
   status(): NodeStatus {
