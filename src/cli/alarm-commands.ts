@@ -1,7 +1,6 @@
 // keel alarm list | disarm: each member's alarms (NOSPACE: the storage quota was exceeded; see
 // src/node/quota.ts). Disarming is an operator action (admin identity), asked of every member.
 import type { Argv } from 'yargs';
-import { ClusterAdmin } from './admin.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 import { table } from './format.js';
 
@@ -22,6 +21,7 @@ async function alarmList(a: GlobalArgs): Promise<void> {
 
 async function alarmDisarm(a: GlobalArgs): Promise<void> {
   const result = await withClient(a, async (c) => {
+    const { ClusterAdmin } = await import('./admin.js'); // loaded by the commands that use it
     const admin = new ClusterAdmin(c);
     const { members } = await c.members();
     return Promise.all(members.map(async (m) => {

@@ -7,10 +7,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { connect } from '../client/index.js';
-import {
-  NatsServerMissingError, PortInUseError, spawnNode, startNats, type NatsProcess,
-} from '../node/local-cluster.js';
-import { ensureSecurityFiles } from '../node/nats-security.js';
+import type { NatsProcess } from '../node/local-cluster.js';
 
 const NODE_IDS = ['n1', 'n2', 'n3'];
 
@@ -27,6 +24,9 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
 class DevError extends Error {}
 
 async function dev(a: DevArgs): Promise<void> {
+  // Loaded here, not with the CLI: other commands start without them.
+  const { NatsServerMissingError, PortInUseError, spawnNode, startNats } = await import('../node/local-cluster.js');
+  const { ensureSecurityFiles } = await import('../node/nats-security.js');
   const dataDir = resolve(a.data);
   const cluster = a.cluster ?? 'default';
   let shuttingDown = false;

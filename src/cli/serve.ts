@@ -1,6 +1,6 @@
 // keel serve: runs one node until SIGINT/SIGTERM.
 import type { Argv } from 'yargs';
-import { loadNodeConfig, type NodeFlags } from '../node/config.js';
+import type { NodeFlags } from '../node/config.js';
 
 export function serveCommand<T>(y: Argv<T>): Argv<T> {
   return y.command('serve', 'run one Keel node (flags > KEEL_* env > --config file > defaults)', (c) => c
@@ -29,6 +29,8 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
 }
 
 async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
+  // The node's modules load here, not with the CLI: other commands start without them.
+  const { loadNodeConfig } = await import('../node/config.js');
   const config = loadNodeConfig(flagsOnly(flags), process.env);
   const { startNode } = await import('../node/index.js');
   const running = await startNode(config);
