@@ -5,18 +5,19 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
-import { CompactedError, InvalidArgumentError, NotLeaderError, TimeoutError, UnavailableError } from '../codec/errors.js';
+import { CompactedError, InvalidArgumentError, NotLeaderError, UnavailableError } from '../codec/errors.js';
 import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
-import { bootstrapEntry, membershipAt } from '../raft/confchange.js';
 import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.js';
 import { KvStore } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { DiskFailpoint } from './disk-failpoint.js';
 import { HardStateFile } from './hard-state.js';
 import { AutoCompactor, type Retention } from './auto-compactor.js';
+import { LeaderChanges } from './leader-changes.js';
+import { startingMembership } from './starting-membership.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { StorageQuota } from './quota.js';
 import { NodeStats } from './node-stats.js';
@@ -61,10 +62,6 @@ export interface NodeOptions {
   quotaBytes?: number;
 }
 
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((id) => b.includes(id));
-}
-
 export class KeelNode implements ApiNode {
   /** Replaced (never mutated in place) when a snapshot from the leader is installed. */
   private store: KvStore;
@@ -85,8 +82,7 @@ export class KeelNode implements ApiNode {
   private readonly transport: RaftTransport;
   private readonly loop: ReadyLoop<DecodedSnapshot>;
   private readonly appliedWaiters = new AppliedWaiters();
-  /** Called on every change of role or known leader (leadership transfer waits on it). */
-  private readonly leaderListeners = new Set<() => void>();
+  private readonly leaderChanges = new LeaderChanges();
   private tickTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loopRunning: Promise<void> | null = null;
@@ -184,20 +180,11 @@ export class KeelNode implements ApiNode {
     try {
       const hardState = await HardStateFile.open(opts.dir, failpoint ? () => failpoint.check() : undefined);
       const { snapshot, entries } = await restoreFromDisk(opts.dir, log, opts.logger);
-      if (!snapshot && entries.length === 0 && log.lastIndex() === 0 && hardState.value.term === 0 && !opts.join) {
-        // A founding member's first start: the initial voters become entry 1, committed (etcd's way).
-        const first = bootstrapEntry(opts.peers);
-        await log.append([first]);
-        await hardState.save({ term: first.term, vote: '', commit: first.index });
-        entries.push(first);
-      }
+      const stored = await startingMembership({
+        log, hardState, snapshot: snapshot?.meta ?? null, entries, peers: opts.peers, join: opts.join ?? false, logger: opts.logger,
+      });
       const hs = hardState.value;
       const commit = Math.min(hs.commit, log.lastIndex());
-      const stored = membershipAt(snapshot?.meta.conf ?? null, entries, commit);
-      if (stored && !opts.join && !sameMembers(stored.voters, opts.peers)) {
-        opts.logger.warn({ peers: opts.peers, voters: stored.voters, learners: stored.learners },
-          '--peers differs from the membership in the log; the log\'s is used (peers matter only at a cluster\'s first start)');
-      }
       let checked: { bytes: Uint8Array; decoded: DecodedSnapshot } | null = null; // the last snapshot Raft accepted
       const raft = new RaftNode(
         {
@@ -281,27 +268,10 @@ export class KeelNode implements ApiNode {
     if (st.role !== 'leader') throw new NotLeaderError(`not the leader; leader is ${st.leader || 'unknown'}`);
     const target = to || st.conf.voters.filter((v) => v !== st.id).sort((a, b) => (st.progress[b]?.match ?? 0) - (st.progress[a]?.match ?? 0))[0];
     if (!target) throw new InvalidArgumentError('no other voter to hand leadership to');
-    const steppedDown = this.nextLeaderChange(timeoutMs, `leadership transfer to ${target}`);
+    const steppedDown = this.leaderChanges.next(timeoutMs, `leadership transfer to ${target}`);
     this.raft.transferLeadership(target);
     this.kick();
     return steppedDown;
-  }
-
-  /** Resolves with the new leader the first time another node is known to lead; TimeoutError after timeoutMs. */
-  private nextLeaderChange(timeoutMs: number, what: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.leaderListeners.delete(check);
-        reject(new TimeoutError(`${what} did not complete within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (this.role === 'leader' || this.leader === '') return;
-        clearTimeout(timer);
-        this.leaderListeners.delete(check);
-        resolve(this.leader);
-      };
-      this.leaderListeners.add(check);
-    });
   }
 
   /** Proposes a membership change (leader only); see MembershipNode.proposeConfChange. */
@@ -536,7 +506,7 @@ export class KeelNode implements ApiNode {
     const term = this.raft.status().term;
     this.stats.leaderSeen(leader, term);
     this.opts.logger.info({ role, leader, term }, 'raft role changed');
-    for (const listener of [...this.leaderListeners]) listener();
+    this.leaderChanges.notify(role, leader);
     if (wasLeader !== isLeader) {
       this.leases.onLeaderChange(isLeader);
       this.autoCompactor?.onLeaderChange(isLeader);
