@@ -142,6 +142,7 @@ export function describeReport(r: ChaosReport): string {
   const lines = [
     `chaos seed ${r.seed}: ${r.ok ? 'PASS' : 'FAIL'}`,
     `  faults: ${r.faults.length} (${byKind}); slowest recovery ${recovered.length ? Math.max(...recovered) : '-'} ms`,
+    ...(r.faultsByKind.disk ? [`  disk faults: node exit codes ${r.faults.filter((f) => f.kind === 'disk').map((f) => f.exitCode ?? 'none').join(', ')}`] : []),
     `  operations: ${r.operations.total} (ok ${r.operations.ok}, info ${r.operations.info}, fail ${r.operations.fail}); acknowledged writes ${r.operations.acknowledgedWrites}`,
     `  linearizability: ${r.linearizability.keys} key histories, ${r.linearizability.operations} operations checked: `
       + `${r.linearizability.violations.length} violations, ${r.linearizability.inconclusive.length} inconclusive`,
