@@ -344,7 +344,10 @@ export class KeelNode implements ApiNode {
     await this.log.close();
     await this.hardState.close();
     const drops = this.drops.counters;
-    if (Object.values(drops).some((n) => n > 0)) this.opts.logger.info({ drops }, 'input dropped while running');
+    const raftRejects = this.transport.rejected;
+    if ([...Object.values(drops), ...Object.values(raftRejects)].some((n) => n > 0)) {
+      this.opts.logger.info({ drops, raftRejects }, 'input dropped while running');
+    }
   }
 
   private proposeInternal(cmd: Command): boolean {

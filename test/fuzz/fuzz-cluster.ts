@@ -7,6 +7,8 @@ import { connect as natsConnect } from 'nats';
 import { connect } from '../../src/client/index.js';
 import { encodeRequest, decodeResponse } from '../../src/codec/index.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
+import { natsConnectionOptions } from '../../src/transport/api-connect.js';
+import { RaftAuth, readClusterKey } from '../../src/transport/raft-auth.js';
 import { subjectFor } from '../../src/transport/subjects.js';
 import { HostilePayloads, type Payload } from './hostile.js';
 
@@ -18,6 +20,12 @@ export interface FuzzOptions {
   /** Allowed RSS growth per node, bytes. */
   rssBoundBytes?: number;
   log?: (line: string) => void;
+  /**
+   * Run the cluster secured (NATS permissions, Raft MACs): the fuzz connects as the node and admin
+   * identities and seals most Raft payloads with the cluster key, so they pass the MAC and reach
+   * the decoder and Raft's step; the rest go unsealed and must be rejected by the MAC check.
+   */
+  secure?: boolean;
 }
 
 export interface FuzzReport {
@@ -27,6 +35,8 @@ export interface FuzzReport {
   byForm: Record<Payload['form'], number>;
   /** Payloads the NATS client refused to publish (above max_payload). */
   unsendable: number;
+  /** Secure runs: Raft payloads sealed with the cluster key (the rest were sent unsealed). */
+  sealed: number;
   /** Answers received to fuzzed requests. */
   answers: number;
   probes: number;
@@ -45,26 +55,36 @@ export async function fuzzCluster(o: FuzzOptions): Promise<FuzzReport> {
   const log = o.log ?? (() => {});
   const probeEvery = o.probeEvery ?? 200;
   const rssBound = o.rssBoundBytes ?? 256 * 1024 * 1024;
-  const cluster = await startLocalCluster({ size: 3, cluster: CLUSTER, logLevel: 'info' });
+  const cluster = await startLocalCluster({ size: 3, cluster: CLUSTER, logLevel: 'info', secure: o.secure });
   const report: FuzzReport = {
     seed: o.seed, sent: 0, byKind: { raft: 0, api: 0, watchAck: 0, junkSubject: 0 }, byForm: { hostile: 0, mutated: 0, random: 0 },
-    unsendable: 0, answers: 0, probes: 0, writesAfter: 0, rssBefore: {}, rssAfter: {}, drops: {}, failures: [],
+    unsendable: 0, sealed: 0, answers: 0, probes: 0, writesAfter: 0, rssBefore: {}, rssAfter: {}, drops: {}, failures: [],
   };
-  const nc = await natsConnect({ servers: cluster.nats.url, name: 'keel-fuzz' });
+  const sec = cluster.security;
+  // Secure: the node identity may publish on Raft and client subjects, the admin one on admin subjects.
+  const nc = await natsConnect({ ...(await natsConnectionOptions({ servers: cluster.nats.url, nkeyFile: sec?.seeds.node })), name: 'keel-fuzz' });
+  const adminNc = sec ? await natsConnect(await natsConnectionOptions({ servers: cluster.nats.url, nkeyFile: sec.seeds.admin })) : nc;
+  const auth = sec ? new RaftAuth(await readClusterKey(sec.clusterKey), CLUSTER) : null;
   const client = await connect({ servers: cluster.nats.url, cluster: CLUSTER, deadlineMs: 30_000 });
   try {
     await waitForAllNodes(client, cluster.ids, 30_000);
     await client.put('fuzz/before', 'x');
     for (const id of cluster.ids) report.rssBefore[id] = await rssOf(cluster.nodes.get(id)!.child.pid!);
 
-    const replyPrefix = `_FUZZ.${o.seed}`;
+    const replyPrefix = `_INBOX.fuzz${o.seed}`;
     const answers = nc.subscribe(`${replyPrefix}.>`, { callback: () => { report.answers++; } });
     const gen = new HostilePayloads(o.seed, CLUSTER, cluster.ids, replyPrefix);
     const started = Date.now();
     for (let i = 0; i < o.payloads; i++) {
       const p = gen.next();
+      let data = p.data;
+      if (auth && p.raft && i % 10 < 7) {
+        data = auth.seal(p.raft.from, p.raft.to, p.data);
+        report.sealed++;
+      }
       try {
-        nc.publish(p.subject, p.data, p.reply ? { reply: p.reply } : undefined);
+        const via = p.subject.startsWith(`keel.${CLUSTER}.admin.`) ? adminNc : nc;
+        via.publish(p.subject, data, p.reply ? { reply: p.reply } : undefined);
         report.sent++;
         report.byKind[p.kind]++;
         report.byForm[p.form]++;
@@ -106,6 +126,7 @@ export async function fuzzCluster(o: FuzzOptions): Promise<FuzzReport> {
   } finally {
     await client.close().catch(() => {});
     await nc.close().catch(() => {});
+    if (adminNc !== nc) await adminNc.close().catch(() => {});
     await cluster.stop({ keepData: true });
     for (const id of cluster.ids) report.drops[id] = dropSummary(await cluster.nodeLog(id));
     if (report.failures.length > 0) log(`node logs kept in ${cluster.dataDir}`);
@@ -151,7 +172,9 @@ function dropSummary(nodeLog: string): Record<string, number> {
   const last = lines.at(-1);
   if (!last) return {};
   try {
-    return (JSON.parse(last) as { drops: Record<string, number> }).drops;
+    const parsed = JSON.parse(last) as { drops: Record<string, number>; raftRejects?: Record<string, number> };
+    const rejects = Object.fromEntries(Object.entries(parsed.raftRejects ?? {}).map(([k, v]) => [`mac.${k}`, v]));
+    return { ...parsed.drops, ...rejects };
   } catch {
     return {};
   }
@@ -163,7 +186,7 @@ export function mib(bytes: number): number {
 
 export function describe(r: FuzzReport): string {
   return [
-    `seed ${r.seed}: sent ${r.sent} payloads (${JSON.stringify(r.byKind)}, ${JSON.stringify(r.byForm)}), ${r.unsendable} unsendable`,
+    `seed ${r.seed}: sent ${r.sent} payloads (${r.sealed} raft payloads sealed with the cluster key) (${JSON.stringify(r.byKind)}, ${JSON.stringify(r.byForm)}), ${r.unsendable} unsendable`,
     `answers to fuzzed requests ${r.answers}, status probes answered ${r.probes}, writes committed after ${r.writesAfter}/10`,
     `RSS MiB before ${JSON.stringify(mapValues(r.rssBefore, mib))} after ${JSON.stringify(mapValues(r.rssAfter, mib))}`,
     `drops per node ${JSON.stringify(r.drops)}`,

@@ -31,6 +31,8 @@ export interface Payload {
   /** What kind of payload this is, for the counts. */
   kind: 'raft' | 'api' | 'watchAck' | 'junkSubject';
   form: 'hostile' | 'mutated' | 'random';
+  /** Raft: who the batch claims to be from and who it is for (to seal it with a cluster key). */
+  raft?: { from: string; to: string };
 }
 
 const RAFT_TYPES: MessageType[] = [
@@ -69,7 +71,7 @@ export class HostilePayloads {
     const to = this.pick(this.ids);
     const subject = `keel.${this.cluster}.raft.${to}`;
     const form = this.form();
-    if (form === 'random') return { subject, data: this.randomBytes(this.int(0, 4096)), kind: 'raft', form };
+    if (form === 'random') return { subject, data: this.randomBytes(this.int(0, 4096)), kind: 'raft', form, raft: { from: this.pick(this.ids), to } };
     // Half of the batches pass the node's sanity checks (a real peer's id, sane numbers) and reach
     // Raft's step; the rest carry what no peer sends.
     const plausible = this.rnd() < 0.5;
@@ -79,7 +81,7 @@ export class HostilePayloads {
     for (let i = 0; i < count; i++) messages.push(plausible ? this.plausibleMessage(from, to) : this.hostileMessage(from, to));
     const batch: RaftBatch = { from: plausible || this.rnd() < 0.5 ? from : this.pick(this.ids), messages };
     const data = this.encodeOr(() => raftBatchCodec.encode(batch));
-    return { subject, data: form === 'mutated' ? this.mutateBytes(data) : data, kind: 'raft', form };
+    return { subject, data: form === 'mutated' ? this.mutateBytes(data) : data, kind: 'raft', form, raft: { from: batch.from, to } };
   }
 
   /**
