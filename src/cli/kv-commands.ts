@@ -20,8 +20,9 @@ export function kvCommands<T>(y: Argv<T>): Argv<T> {
     (a) => put(a as Args<PutArgs>))
     .command('get <key>', 'print a key and its value (nothing when it does not exist)', (c) => c
       .positional('key', { type: 'string', demandOption: true })
-      .option('serializable', { type: 'boolean', describe: 'read the answering node\'s local state (may be stale)' }),
-    (a) => get(a as Args<{ key: string; serializable?: boolean }>))
+      .option('serializable', { type: 'boolean', describe: 'read the answering node\'s local state (may be stale)' })
+      .option('rev', { type: 'number', describe: 'read the key as it was at this revision (from retained history)' }),
+    (a) => get(a as Args<{ key: string; serializable?: boolean; rev?: number }>))
     .command('del <key> [end]', 'delete a key, a prefix (--prefix) or the range [key, end); prints the count', (c) => c
       .positional('key', { type: 'string', demandOption: true })
       .positional('end', { type: 'string' })
@@ -35,7 +36,8 @@ export function kvCommands<T>(y: Argv<T>): Argv<T> {
       .option('limit', { type: 'number', describe: 'at most this many keys' })
       .option('keys-only', { type: 'boolean' })
       .option('count-only', { type: 'boolean' })
-      .option('serializable', { type: 'boolean' }),
+      .option('serializable', { type: 'boolean' })
+      .option('rev', { type: 'number', describe: 'list the keys as they were at this revision (from retained history)' }),
     (a) => range(a as Args<RangeArgs>))
     .command('txn', 'run a transaction read from stdin or --file (keel txn --help: the format)', (c) => c
       .option('file', { type: 'string', describe: 'read the spec from this file instead of stdin' })
@@ -82,9 +84,9 @@ async function put(a: Args<PutArgs>): Promise<void> {
   print(a, ['OK', ...(r.prevKv ? kvLines(r.prevKv) : [])], { header: r.header, prevKv: r.prevKv ? kvJson(r.prevKv) : null });
 }
 
-async function get(a: Args<{ key: string; serializable?: boolean }>): Promise<void> {
+async function get(a: Args<{ key: string; serializable?: boolean; rev?: number }>): Promise<void> {
   // range of one key rather than get(): the header comes back even when the key does not exist.
-  const r = await withClient(a, (c) => c.range({ key: a.key, serializable: a.serializable }));
+  const r = await withClient(a, (c) => c.range({ key: a.key, serializable: a.serializable, revision: revisionArg(a.rev) }));
   const kv = r.kvs[0] ?? null;
   print(a, kv ? kvLines(kv) : [], { header: r.header, kv: kv ? kvJson(kv) : null });
 }
@@ -92,17 +94,28 @@ async function get(a: Args<{ key: string; serializable?: boolean }>): Promise<vo
 async function del(a: Args<{ key: string; end?: string; prefix?: boolean; prevKv?: boolean }>): Promise<void> {
   const sel = selectorOf(a.key, a.end, a.prefix ?? false);
   const r = await withClient(a, (c) => c.delete(sel, { prevKv: a.prevKv }));
+  if (!a.json && r.prevKvsTruncated) {
+    process.stderr.write(`(the deleted key-values are too large for one reply; read them with: keel range ... --rev ${r.header.revision - 1})\n`);
+  }
   print(a, [String(r.deleted), ...r.prevKvs.flatMap((kv) => kvLines(kv))], {
-    header: r.header, deleted: r.deleted, prevKvs: r.prevKvs.map(kvJson),
+    header: r.header, deleted: r.deleted, prevKvs: r.prevKvs.map(kvJson), prevKvsTruncated: r.prevKvsTruncated,
   });
 }
 
-interface RangeArgs { key: string; end?: string; prefix?: boolean; limit?: number; keysOnly?: boolean; countOnly?: boolean; serializable?: boolean }
+interface RangeArgs {
+  key: string; end?: string; prefix?: boolean; limit?: number; keysOnly?: boolean; countOnly?: boolean; serializable?: boolean; rev?: number;
+}
+
+function revisionArg(rev: number | undefined): number | undefined {
+  if (rev !== undefined && (!Number.isSafeInteger(rev) || rev < 1)) throw new InvalidArgumentError(`--rev must be a positive revision, got ${rev}`);
+  return rev;
+}
 
 async function range(a: Args<RangeArgs>): Promise<void> {
   const sel = selectorOf(a.key, a.end, a.prefix ?? false);
+  // The client follows the server's pages at one revision: every key comes back, whatever the size.
   const r = await withClient(a, (c) => c.range({
-    ...sel, limit: a.limit, keysOnly: a.keysOnly, countOnly: a.countOnly, serializable: a.serializable,
+    ...sel, limit: a.limit, keysOnly: a.keysOnly, countOnly: a.countOnly, serializable: a.serializable, revision: revisionArg(a.rev),
   }));
   const human = a.countOnly ? [String(r.count)] : r.kvs.flatMap((kv) => kvLines(kv, a.keysOnly));
   if (!a.json && r.more) process.stderr.write(`(${r.kvs.length} of ${r.count} keys shown; raise --limit for more)\n`);

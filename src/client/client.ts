@@ -13,9 +13,10 @@ import { LeaseApi } from './lease.js';
 import { BrokerRegistry, type BrokerInfo, type BrokerRegistration, type NodeChange, type RegisterOptions, type RegisteredBroker } from './registry.js';
 import { fenceGuards, type FenceOption } from './fence.js';
 import { Election, lock, Session, tryLock, type LockHandle, type LockOptions, type SessionOptions } from './recipes/index.js';
+import { rangeAllPages } from './range-pages.js';
 import { Requester } from './requester.js';
 import {
-  KeyValueView, toDeleteItem, toRangeItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
+  KeyValueView, toDeleteItem, toTxnItem, viewOf, type ClusterStatus, type CompactResponse,
   type DeleteResponse, type KeyValueWithHeader, type MembersResponse, type MemberStatus, type PutResponse,
   type RangeResponse, type StatusResponse, type TxnItem, type TxnResponse,
 } from './results.js';
@@ -50,6 +51,8 @@ export const MAX_WRITES_IN_FLIGHT = 1024;
 
 export interface GetOptions {
   serializable?: boolean;
+  /** Read the key as it was at this revision (retained history; Compacted below it, FutureRevision above now). */
+  revision?: number;
   /** Ask this node (keel.<c>.node.<id>.range) instead of any node. */
   nodeId?: string;
 }
@@ -62,6 +65,8 @@ export interface RangeQuery {
   keysOnly?: boolean;
   countOnly?: boolean;
   serializable?: boolean;
+  /** Read the range as it was at this revision (retained history; Compacted below it, FutureRevision above now). */
+  revision?: number;
   /** Ask this node (keel.<c>.node.<id>.range) instead of any node. */
   nodeId?: string;
 }
@@ -158,34 +163,34 @@ export class KeelClient {
   async put(key: KeyLike, value: ValueLike, o: PutOptions & FenceOption = {}): Promise<PutResponse> {
     if (o.fence !== undefined) {
       const { header, responses } = await this.txn({ success: [op.put(key, value, o)], guard: fenceGuards(o.fence) });
-      return { header, prevKv: (responses[0] as Extract<TxnItem, { type: 'put' }>).prevKv };
+      const { prevKv, prevKvTruncated } = responses[0] as Extract<TxnItem, { type: 'put' }>;
+      return { header, prevKv, prevKvTruncated };
     }
     const { header, body } = await this.write(op.put(key, value, o), 'put');
-    return { header, prevKv: viewOf(body.prevKv) };
+    return { header, prevKv: viewOf(body.prevKv), prevKvTruncated: body.prevKvTruncated ?? false };
   }
 
   /** The key's current key-value (with the response header), or null when it does not exist. */
   async get(key: KeyLike, o: GetOptions = {}): Promise<KeyValueWithHeader | null> {
     const { header, body } = await this.requester.send(
-      { ...op.get(key), serializable: o.serializable ?? false }, 'range', { nodeId: o.nodeId });
+      { ...op.get(key), serializable: o.serializable ?? false, revision: o.revision ?? 0 }, 'range', { nodeId: o.nodeId });
     if (body.kvs.length === 0) return null;
     return Object.assign(new KeyValueView(body.kvs[0]), { header });
   }
 
-  /** One key, a prefix, [from, to) or (nothing given) every key. */
+  /** One key, a prefix, [from, to) or (nothing given) every key; every page of it, at one revision (range-pages.ts). */
   async range(q: RangeQuery = {}): Promise<RangeResponse> {
     const sel = selectorOf(q);
-    const { header, body } = await this.requester.send({
-      ...op.range(sel, q), serializable: q.serializable ?? false,
-    }, 'range', { nodeId: q.nodeId });
-    return { header, ...toRangeItem(body) };
+    return rangeAllPages(this.requester, {
+      ...op.range(sel, q), serializable: q.serializable ?? false, revision: q.revision ?? 0,
+    }, q.nodeId);
   }
 
   async delete(sel: KeyLike | KeySelector, o: DeleteOptions & FenceOption = {}): Promise<DeleteResponse> {
     if (o.fence !== undefined) {
       const { header, responses } = await this.txn({ success: [op.delete(sel, o)], guard: fenceGuards(o.fence) });
-      const { deleted, prevKvs } = responses[0] as Extract<TxnItem, { type: 'deleteRange' }>;
-      return { header, deleted, prevKvs };
+      const { deleted, prevKvs, prevKvsTruncated } = responses[0] as Extract<TxnItem, { type: 'deleteRange' }>;
+      return { header, deleted, prevKvs, prevKvsTruncated };
     }
     const { header, body } = await this.write(op.delete(sel, o), 'deleteRange');
     return { header, ...toDeleteItem(body) };

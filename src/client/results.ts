@@ -44,13 +44,14 @@ export interface WithHeader {
   header: ResponseHeader;
 }
 
-export interface PutResponse extends WithHeader { prevKv: KeyValueView | null }
+/** prevKvTruncated / prevKvsTruncated: left out of the reply (too large for one message, or a retried write's stored outcome); read them at header.revision - 1. */
+export interface PutResponse extends WithHeader { prevKv: KeyValueView | null; prevKvTruncated: boolean }
 export interface RangeResponse extends WithHeader { kvs: KeyValueView[]; count: number; more: boolean }
-export interface DeleteResponse extends WithHeader { deleted: number; prevKvs: KeyValueView[] }
+export interface DeleteResponse extends WithHeader { deleted: number; prevKvs: KeyValueView[]; prevKvsTruncated: boolean }
 
 export type TxnItem =
-  | { type: 'put'; prevKv: KeyValueView | null }
-  | { type: 'deleteRange'; deleted: number; prevKvs: KeyValueView[] }
+  | { type: 'put'; prevKv: KeyValueView | null; prevKvTruncated: boolean }
+  | { type: 'deleteRange'; deleted: number; prevKvs: KeyValueView[]; prevKvsTruncated: boolean }
   | { type: 'range'; kvs: KeyValueView[]; count: number; more: boolean };
 export interface TxnResponse extends WithHeader { succeeded: boolean; responses: TxnItem[] }
 
@@ -89,12 +90,15 @@ export function viewOf(kv: KeyValue | null): KeyValueView | null {
   return kv === null ? null : new KeyValueView(kv);
 }
 
-export function toPutItem(r: PutResult): { type: 'put'; prevKv: KeyValueView | null } {
-  return { type: 'put', prevKv: viewOf(r.prevKv) };
+export function toPutItem(r: PutResult): { type: 'put'; prevKv: KeyValueView | null; prevKvTruncated: boolean } {
+  return { type: 'put', prevKv: viewOf(r.prevKv), prevKvTruncated: r.prevKvTruncated ?? false };
 }
 
-export function toDeleteItem(r: DeleteRangeResult): { type: 'deleteRange'; deleted: number; prevKvs: KeyValueView[] } {
-  return { type: 'deleteRange', deleted: r.deleted, prevKvs: r.prevKvs.map((kv) => new KeyValueView(kv)) };
+export function toDeleteItem(r: DeleteRangeResult): { type: 'deleteRange'; deleted: number; prevKvs: KeyValueView[]; prevKvsTruncated: boolean } {
+  return {
+    type: 'deleteRange', deleted: r.deleted, prevKvs: r.prevKvs.map((kv) => new KeyValueView(kv)),
+    prevKvsTruncated: r.prevKvsTruncated ?? false,
+  };
 }
 
 export function toRangeItem(r: RangeResult): { type: 'range'; kvs: KeyValueView[]; count: number; more: boolean } {

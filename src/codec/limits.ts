@@ -56,8 +56,11 @@ export function validateRequest(req: ApiRequest, limits: Limits): void {
   switch (body.type) {
     case 'put':
     case 'deleteRange':
+      checkKvOp(body, limits);
+      return;
     case 'range':
       checkKvOp(body, limits);
+      if (body.revision !== undefined) checkNonNegative('revision', body.revision);
       return;
     case 'txn':
       checkListLength(body.compare.length, limits);

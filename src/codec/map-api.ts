@@ -44,7 +44,7 @@ function requestBodyFromAvro(wrapped: Decoded): RequestBody {
     case 'keel.RangeRequest':
       return {
         type: 'range', key: r.key, rangeEnd: r.rangeEnd, limit: r.limit, keysOnly: r.keysOnly,
-        countOnly: r.countOnly, serializable: r.serializable,
+        countOnly: r.countOnly, serializable: r.serializable, ...(r.revision !== 0 ? { revision: r.revision } : {}),
       };
     case 'keel.Txn': return txnFromAvro(r);
     case 'keel.Compact': return { type: 'compact', revision: r.revision };

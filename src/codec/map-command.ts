@@ -189,9 +189,13 @@ export function resultFromAvro(wrapped: Decoded): ResponseBody {
   const name = branchOf(wrapped);
   const r = wrapped[name];
   switch (name) {
-    case 'keel.PutResult': return { type: 'put', prevKv: nullableKeyValueFromAvro(r.prevKv) };
+    case 'keel.PutResult':
+      return { type: 'put', prevKv: nullableKeyValueFromAvro(r.prevKv), ...(r.prevKvTruncated ? { prevKvTruncated: true } : {}) };
     case 'keel.DeleteRangeResult':
-      return { type: 'deleteRange', deleted: r.deleted, prevKvs: keyValuesFromAvro(r.prevKvs) };
+      return {
+        type: 'deleteRange', deleted: r.deleted, prevKvs: keyValuesFromAvro(r.prevKvs),
+        ...(r.prevKvsTruncated ? { prevKvsTruncated: true } : {}),
+      };
     case 'keel.RangeResult': return { type: 'range', kvs: keyValuesFromAvro(r.kvs), count: r.count, more: r.more };
     case 'keel.TxnResult':
       return { type: 'txn', succeeded: r.succeeded, responses: r.responses.map(txnOpResultFromAvro) };

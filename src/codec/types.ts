@@ -113,12 +113,16 @@ export type CommandType = CommandOp['type'];
 export interface PutResult {
   type: 'put';
   prevKv: KeyValue | null;
+  /** True when prevKv was left out of the reply (too large, or a retry's stored outcome). */
+  prevKvTruncated?: boolean;
 }
 
 export interface DeleteRangeResult {
   type: 'deleteRange';
   deleted: number;
   prevKvs: KeyValue[];
+  /** True when prevKvs were left out of the reply (too large, or a retry's stored outcome). */
+  prevKvsTruncated?: boolean;
 }
 
 export interface RangeResult {
@@ -126,7 +130,7 @@ export interface RangeResult {
   kvs: KeyValue[];
   /** Number of keys in the range (before limit). */
   count: number;
-  /** True when limit cut the result short. */
+  /** True when keys of the range follow the last one returned (cut by limit, a page's byte budget, or left out of a write's reply). */
   more: boolean;
 }
 
@@ -220,7 +224,7 @@ export interface ApiRequest {
 export type RequestBody =
   | PutOp
   | DeleteRangeOp
-  | (RangeOp & { serializable: boolean })
+  | (RangeOp & { serializable: boolean; /** Read at this revision; absent or 0: now. */ revision?: number })
   | ({ type: 'txn' } & TxnOpRequest)
   | { type: 'compact'; revision: number }
   | { type: 'leaseGrant'; /** 0 = let the leader choose */ id: number; ttlMs: number }

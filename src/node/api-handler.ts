@@ -8,6 +8,7 @@ import type {
 import type { ApiHandler, ApiRequestContext } from '../transport/api-server.js';
 import { MembershipService, membersOf } from './membership.js';
 import type { ApiNode } from './node-api.js';
+import { fitWriteResult, rangePageBudget, replyBytesFor } from './reply-budget.js';
 import { SnapshotSaveService } from './snapshot-save.js';
 
 export class NodeApiHandler implements ApiHandler {
@@ -94,16 +95,22 @@ export class NodeApiHandler implements ApiHandler {
     if (!requestId) throw new InvalidArgumentError(`${op.type} needs a requestId (clientId, seq)`);
     const outcome = await this.node.write({ requestId, op }, this.writeTimeoutMs);
     if (outcome.error) throw errorFromBody(outcome.error);
-    return this.respond(outcome.result, outcome.revision);
+    // Committed: answer success whatever the size (oversized parts are left out and marked).
+    const result = outcome.result && fitWriteResult(outcome.result, replyBytesFor(this.node.maxPayload));
+    return this.respond(result, outcome.revision);
   }
 
-  private async range(body: RangeOp & { serializable: boolean }): Promise<ApiResponse> {
+  /** One page of the range, now or at body.revision (see reply-budget.ts and src/store/range.ts). */
+  private async range(body: RangeOp & { serializable: boolean; revision?: number }): Promise<ApiResponse> {
+    // Reads at a revision wait for ReadIndex too: a compaction the caller saw acknowledged must be seen.
     if (!body.serializable) await this.node.reads.waitLinearizable();
     else if (!this.node.hasLiveLeader()) {
       // A node cut off from its leader would serve an ever staler view: send the client elsewhere.
       throw new NoLeaderError(`node ${this.node.id} has heard from no leader for an election timeout; ask another node`);
     }
-    return this.respond(this.node.range(body));
+    const maxBytes = rangePageBudget(this.node.maxPayload, this.node.rangePageBytes);
+    const revision = this.node.revision;
+    return this.respond(this.node.range(body, { revision: body.revision ?? 0, maxBytes }), revision);
   }
 
   private requireLeader(): void {

@@ -8,6 +8,7 @@ import { applyAuthFlags, NATS_AUTH_ENV, normalizeServers, type NatsAuthFlags, ty
 import { assertSubjectToken } from '../transport/subjects.js';
 import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
+import { DEFAULT_RANGE_PAGE_BYTES } from './reply-budget.js';
 
 export interface NodeConfig {
   /** This node's id (a subject token). */
@@ -46,6 +47,8 @@ export interface NodeConfig {
   quotaBytes: number;
   /** The file holding the cluster secret that authenticates Raft batches (docs/security.md). */
   clusterKeyFile?: string;
+  /** Byte budget of one range page (never above what max_payload allows); clients follow the pages. */
+  rangePageBytes: number;
 }
 
 export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
@@ -65,6 +68,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
   autoCompactRetention: null,
   quotaBytes: 2 * 1024 * 1024 * 1024,
   limits: { ...DEFAULT_LIMITS },
+  rangePageBytes: DEFAULT_RANGE_PAGE_BYTES,
 };
 
 /** The flags of `keel serve` (yargs camel-cases them); every one optional. */
@@ -92,6 +96,7 @@ export interface NodeFlags extends NatsAuthFlags {
   /** "<revisions>" or "<n>s|m|h"; '' or '0' = off. */
   autoCompactRetention?: string | number;
   quotaBytes?: number;
+  rangePageBytes?: number;
 }
 
 /** Environment variable → flag name. */
@@ -119,11 +124,12 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_METRICS_ADDR: 'metricsAddr',
   KEEL_AUTO_COMPACT_RETENTION: 'autoCompactRetention',
   KEEL_QUOTA_BYTES: 'quotaBytes',
+  KEEL_RANGE_PAGE_BYTES: 'rangePageBytes',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
-  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps',
+  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -220,6 +226,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     quotaBytes: f.quotaBytes === undefined ? d.quotaBytes : nonNegative('quotaBytes', Number(f.quotaBytes)),
     autoCompactRetention: f.autoCompactRetention === undefined ? d.autoCompactRetention : parseRetention(String(f.autoCompactRetention)),
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
+    rangePageBytes: positive('rangePageBytes', f.rangePageBytes, d.rangePageBytes),
   };
   if (f.clusterKeyFile !== undefined) config.clusterKeyFile = f.clusterKeyFile;
   if (config.heartbeatTicks >= config.electionTicks) {

@@ -51,6 +51,7 @@ export async function startNode(
       autoCompact: config.autoCompactRetention,
       quotaBytes: config.quotaBytes,
       clusterKey,
+      rangePageBytes: config.rangePageBytes,
     });
   } catch (err) {
     await nc.close();

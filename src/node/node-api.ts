@@ -65,8 +65,15 @@ export interface ApiNode extends MembershipNode, BackupNode {
   readonly watches: WatchService;
   /** Proposes a write and resolves with its outcome once applied here. NotLeaderError / TimeoutError. */
   write(cmd: Command, timeoutMs: number): Promise<ApplyOutcome>;
-  /** Reads the local projection (callers wait for a read index first when linearizable). */
-  range(op: RangeOp): RangeResult;
+  /**
+   * Reads the local projection (callers wait for a read index first when linearizable), now or at
+   * `at.revision`, at most `at.maxBytes` of key-values (one page): see KvStore.range.
+   */
+  range(op: RangeOp, at?: { revision?: number; maxBytes?: number }): RangeResult;
+  /** The NATS server's max_payload (no reply may be larger). */
+  readonly maxPayload: number;
+  /** The configured byte budget of one range page (undefined: the default). */
+  readonly rangePageBytes: number | undefined;
   leaseIds(): number[];
   /** Active alarms (NOSPACE); disarmAlarms clears them (raised again while the cause remains). */
   alarms(): string[];

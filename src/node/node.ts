@@ -60,6 +60,8 @@ export interface NodeOptions {
   autoCompact?: Retention | null;
   /** Storage quota in bytes of live keys and values (quota.ts); 0/undefined = none. */
   quotaBytes?: number;
+  /** Byte budget of one range page (default DEFAULT_RANGE_PAGE_BYTES; never above max_payload). */
+  rangePageBytes?: number;
 }
 
 export class KeelNode implements ApiNode {
@@ -232,7 +234,9 @@ export class KeelNode implements ApiNode {
   get logger(): Logger { return this.opts.logger; }
   get cluster(): string { return this.opts.cluster; }
   get revision(): number { return this.store.revision; }
-  range(op: RangeOp): RangeResult { return this.store.range(op); }
+  range(op: RangeOp, at?: { revision?: number; maxBytes?: number }): RangeResult { return this.store.range(op, at); }
+  get maxPayload(): number { return this.opts.nc.info?.max_payload ?? 1024 * 1024; }
+  get rangePageBytes(): number | undefined { return this.opts.rangePageBytes; }
   leaseIds(): number[] { return this.store.leaseIds(); }
   conf(): ConfState { return this.raft.status().conf; }
   logTerm(index: number): number | undefined { return this.raft.logTerm(index); }

@@ -17,7 +17,7 @@ import { DedupTable } from './dedup.js';
 import { EventHistory } from './history.js';
 import { Keyspace } from './keyspace.js';
 import { LeaseTable, type LeaseInfo } from './leases.js';
-import { readRange } from './range.js';
+import { currentSource, pastSource, readRange } from './range.js';
 import { RevisionWriter } from './revision-writer.js';
 import type { StoreSnapshot, StoreSnapshotView } from './snapshot.js';
 import { checkRange, validateOp } from './validate.js';
@@ -113,11 +113,21 @@ export class KvStore implements WatchSource {
     this.advanceTo(index);
   }
 
-  /** A local read of the current state. Throws InvalidArgumentError on a malformed range. */
-  range(op: RangeOp): RangeResult {
+  /**
+   * A local read of the current state, or of the state at `at.revision` (0 = current) from the
+   * retained history; `at.maxBytes` bounds the key-values returned (one page; `more` says more follow).
+   * Throws InvalidArgumentError on a malformed range, CompactedError below the compaction point or the
+   * oldest retained history, FutureRevisionError above the current revision.
+   */
+  range(op: RangeOp, at: { revision?: number; maxBytes?: number } = {}): RangeResult {
     const reason = checkRange(op);
     if (reason) throw new InvalidArgumentError(reason);
-    return readRange(this.keyspace, op);
+    const revision = at.revision ?? 0;
+    if (!Number.isSafeInteger(revision) || revision < 0) throw new InvalidArgumentError(`range: invalid revision ${revision}`);
+    if (revision === 0 || revision === this.currentRevision) return readRange(currentSource(this.keyspace), op, at.maxBytes);
+    if (revision > this.currentRevision) throw new FutureRevisionError(revision, this.currentRevision);
+    if (revision < this.compactedAt) throw new CompactedError(revision, this.compactedAt);
+    return readRange(pastSource(this.keyspace, this.history, revision, this.compactedAt), op, at.maxBytes);
   }
 
   get(key: Uint8Array): KeyValue | undefined {
@@ -292,7 +302,7 @@ export class KvStore implements WatchSource {
         switch (child.type) {
           case 'put': return w.put(child);
           case 'deleteRange': return w.deleteRange(child);
-          case 'range': return readRange(this.keyspace, child);
+          case 'range': return readRange(currentSource(this.keyspace), child);
         }
       });
       return { type: 'txn', succeeded, responses };
