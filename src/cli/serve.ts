@@ -24,6 +24,7 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('max-key-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 4096]' })
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
     .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
+    .option('min-lease-ttl-ms', { type: 'number', group: 'Limits:', describe: 'shortest lease TTL granted, at least two election timeouts (KEEL_MIN_LEASE_TTL_MS) [default: 2 election timeouts = 2000]' })
     .option('range-page-bytes', { type: 'number', group: 'Limits:', describe: 'byte budget of one range page; clients follow the pages (KEEL_RANGE_PAGE_BYTES) [default: 512 KiB, never above max_payload]' })
     .option('parent-pid', { type: 'number', hidden: true, describe: 'stop when this process is gone (used by keel dev)' }),
   (a) => serve(a as unknown as NodeFlags & { parentPid?: number }));

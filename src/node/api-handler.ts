@@ -50,6 +50,10 @@ export class NodeApiHandler implements ApiHandler {
       case 'leaseRevoke':
         return this.write(req, body);
       case 'leaseGrant':
+        // A lease shorter than two election timeouts could expire during an ordinary leader change.
+        if (body.ttlMs < this.node.minLeaseTtlMs) {
+          throw new InvalidArgumentError(`lease TTL ${body.ttlMs} ms is below this cluster's minimum of ${this.node.minLeaseTtlMs} ms (keel serve --min-lease-ttl-ms; at least two election timeouts)`);
+        }
         return this.write(req, { type: 'leaseGrant', ttlMs: body.ttlMs, id: body.id || newLeaseId() });
       case 'range':
         return this.range(body);

@@ -49,9 +49,11 @@ export interface NodeConfig {
   clusterKeyFile?: string;
   /** Byte budget of one range page (never above what max_payload allows); clients follow the pages. */
   rangePageBytes: number;
+  /** Shortest lease TTL granted; at least two election timeouts (the default). */
+  minLeaseTtlMs: number;
 }
 
-export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers'> = {
+export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtlMs'> = {
   cluster: 'default',
   dataDir: 'segments',
   logLevel: 'info',
@@ -97,6 +99,7 @@ export interface NodeFlags extends NatsAuthFlags {
   autoCompactRetention?: string | number;
   quotaBytes?: number;
   rangePageBytes?: number;
+  minLeaseTtlMs?: number;
 }
 
 /** Environment variable → flag name. */
@@ -125,11 +128,12 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_AUTO_COMPACT_RETENTION: 'autoCompactRetention',
   KEEL_QUOTA_BYTES: 'quotaBytes',
   KEEL_RANGE_PAGE_BYTES: 'rangePageBytes',
+  KEEL_MIN_LEASE_TTL_MS: 'minLeaseTtlMs',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
-  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes',
+  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes', 'minLeaseTtlMs',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -227,7 +231,14 @@ function buildConfig(f: NodeFlags): NodeConfig {
     autoCompactRetention: f.autoCompactRetention === undefined ? d.autoCompactRetention : parseRetention(String(f.autoCompactRetention)),
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
     rangePageBytes: positive('rangePageBytes', f.rangePageBytes, d.rangePageBytes),
+    minLeaseTtlMs: 0,
   };
+  // A lease must outlive an ordinary leader change: at least two election timeouts.
+  const twoElections = 2 * config.electionTickMs * config.electionTicks;
+  config.minLeaseTtlMs = positive('minLeaseTtlMs', f.minLeaseTtlMs, twoElections);
+  if (config.minLeaseTtlMs < twoElections) {
+    throw new InvalidArgumentError(`minLeaseTtlMs (${config.minLeaseTtlMs}) must be at least two election timeouts (2 × ${config.electionTickMs} ms × ${config.electionTicks} = ${twoElections} ms)`);
+  }
   if (f.clusterKeyFile !== undefined) config.clusterKeyFile = f.clusterKeyFile;
   if (config.heartbeatTicks >= config.electionTicks) {
     throw new InvalidArgumentError(`heartbeatTicks (${config.heartbeatTicks}) must be below electionTicks (${config.electionTicks})`);

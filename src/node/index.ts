@@ -52,6 +52,7 @@ export async function startNode(
       quotaBytes: config.quotaBytes,
       clusterKey,
       rangePageBytes: config.rangePageBytes,
+      minLeaseTtlMs: config.minLeaseTtlMs,
     });
   } catch (err) {
     await nc.close();

@@ -70,6 +70,8 @@ export interface ApiNode extends MembershipNode, BackupNode {
    * `at.revision`, at most `at.maxBytes` of key-values (one page): see KvStore.range.
    */
   range(op: RangeOp, at?: { revision?: number; maxBytes?: number }): RangeResult;
+  /** Shortest lease TTL granted (NodeOptions.minLeaseTtlMs). */
+  readonly minLeaseTtlMs: number;
   /** The NATS server's max_payload (no reply may be larger). */
   readonly maxPayload: number;
   /** The configured byte budget of one range page (undefined: the default). */

@@ -62,6 +62,8 @@ export interface NodeOptions {
   quotaBytes?: number;
   /** Byte budget of one range page (default DEFAULT_RANGE_PAGE_BYTES; never above max_payload). */
   rangePageBytes?: number;
+  /** Shortest lease TTL a grant may ask for (default: two election timeouts). */
+  minLeaseTtlMs?: number;
 }
 
 export class KeelNode implements ApiNode {
@@ -237,6 +239,7 @@ export class KeelNode implements ApiNode {
   range(op: RangeOp, at?: { revision?: number; maxBytes?: number }): RangeResult { return this.store.range(op, at); }
   get maxPayload(): number { return this.opts.nc.info?.max_payload ?? 1024 * 1024; }
   get rangePageBytes(): number | undefined { return this.opts.rangePageBytes; }
+  get minLeaseTtlMs(): number { return this.opts.minLeaseTtlMs ?? 2 * this.opts.tickMs * this.opts.electionTicks; }
   leaseIds(): number[] { return this.store.leaseIds(); }
   conf(): ConfState { return this.raft.status().conf; }
   logTerm(index: number): number | undefined { return this.raft.logTerm(index); }

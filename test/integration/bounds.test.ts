@@ -103,4 +103,12 @@ test('delete of 3,000 × 1 KiB with prevKv answers success, prevKvs left out and
   assert.is(before.kvs.length, KEYS, 'the deleted key-values are readable at revision - 1');
 });
 
+test('a lease TTL below two election timeouts is refused with a clear error', async () => {
+  const refused = await client.lease.grant(500).catch((e: unknown) => e);
+  assert.is((refused as KeelError).code, 'InvalidArgument', String(refused));
+  assert.match((refused as Error).message, /minimum of 2000 ms/);
+  const ok = await client.lease.grant(2000);
+  assert.ok(ok.id > 0);
+});
+
 test.run();

@@ -78,4 +78,13 @@ test('invalid settings are rejected with a precise InvalidArgument', () => {
   }
 });
 
+test('minLeaseTtlMs defaults to two election timeouts and refuses less; rangePageBytes from env', () => {
+  assert.is(loadNodeConfig({ id: 'n1' }).minLeaseTtlMs, 2 * 100 * 10);
+  assert.is(loadNodeConfig({ id: 'n1', electionTickMs: 20 }).minLeaseTtlMs, 400);
+  assert.is(loadNodeConfig({ id: 'n1', minLeaseTtlMs: 5000 }).minLeaseTtlMs, 5000);
+  assert.throws(() => loadNodeConfig({ id: 'n1', minLeaseTtlMs: 1999 }), /at least two election timeouts/);
+  assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_RANGE_PAGE_BYTES: '65536', KEEL_MIN_LEASE_TTL_MS: '3000' }).rangePageBytes, 65536);
+  assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_MIN_LEASE_TTL_MS: '3000' }).minLeaseTtlMs, 3000);
+});
+
 test.run();
