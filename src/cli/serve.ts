@@ -25,6 +25,8 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('max-value-bytes', { type: 'number', group: 'Tuning:', describe: '[default: 786432]' })
     .option('max-txn-ops', { type: 'number', group: 'Tuning:', describe: '[default: 128]' })
     .option('min-lease-ttl-ms', { type: 'number', group: 'Limits:', describe: 'shortest lease TTL granted, at least two election timeouts (KEEL_MIN_LEASE_TTL_MS) [default: 2 election timeouts = 2000]' })
+    .option('history-revisions', { type: 'number', group: 'Limits:', describe: 'watch history / reads at a revision keep at least this many revisions (KEEL_HISTORY_REVISIONS) [default: 100000]' })
+    .option('history-bytes', { type: 'number', group: 'Limits:', describe: '...but at most about this many bytes of keys and values; older revisions answer Compacted (KEEL_HISTORY_BYTES) [default: 256 MiB]' })
     .option('range-page-bytes', { type: 'number', group: 'Limits:', describe: 'byte budget of one range page; clients follow the pages (KEEL_RANGE_PAGE_BYTES) [default: 512 KiB, never above max_payload]' })
     .option('parent-pid', { type: 'number', hidden: true, describe: 'stop when this process is gone (used by keel dev)' }),
   (a) => serve(a as unknown as NodeFlags & { parentPid?: number }));

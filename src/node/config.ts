@@ -8,6 +8,7 @@ import { applyAuthFlags, NATS_AUTH_ENV, normalizeServers, type NatsAuthFlags, ty
 import { assertSubjectToken } from '../transport/subjects.js';
 import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
+import { STORE_DEFAULTS } from '../store/kv-store.js';
 import { DEFAULT_RANGE_PAGE_BYTES } from './reply-budget.js';
 
 export interface NodeConfig {
@@ -51,6 +52,10 @@ export interface NodeConfig {
   rangePageBytes: number;
   /** Shortest lease TTL granted; at least two election timeouts (the default). */
   minLeaseTtlMs: number;
+  /** Watch history / reads at a revision: at least this many recent revisions are kept... */
+  historyRevisions: number;
+  /** ...unless they hold more than about this many bytes of keys and values (older ones answer Compacted). */
+  historyBytes: number;
 }
 
 export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtlMs'> = {
@@ -71,6 +76,8 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtl
   quotaBytes: 2 * 1024 * 1024 * 1024,
   limits: { ...DEFAULT_LIMITS },
   rangePageBytes: DEFAULT_RANGE_PAGE_BYTES,
+  historyRevisions: STORE_DEFAULTS.historyRevisions,
+  historyBytes: STORE_DEFAULTS.historyBytes,
 };
 
 /** The flags of `keel serve` (yargs camel-cases them); every one optional. */
@@ -100,6 +107,8 @@ export interface NodeFlags extends NatsAuthFlags {
   quotaBytes?: number;
   rangePageBytes?: number;
   minLeaseTtlMs?: number;
+  historyRevisions?: number;
+  historyBytes?: number;
 }
 
 /** Environment variable → flag name. */
@@ -129,11 +138,13 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_QUOTA_BYTES: 'quotaBytes',
   KEEL_RANGE_PAGE_BYTES: 'rangePageBytes',
   KEEL_MIN_LEASE_TTL_MS: 'minLeaseTtlMs',
+  KEEL_HISTORY_REVISIONS: 'historyRevisions',
+  KEEL_HISTORY_BYTES: 'historyBytes',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
-  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes', 'minLeaseTtlMs',
+  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes', 'minLeaseTtlMs', 'historyRevisions', 'historyBytes',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -232,6 +243,8 @@ function buildConfig(f: NodeFlags): NodeConfig {
     limits: makeLimits({ maxKeyBytes: f.maxKeyBytes, maxValueBytes: f.maxValueBytes, maxTxnOps: f.maxTxnOps }),
     rangePageBytes: positive('rangePageBytes', f.rangePageBytes, d.rangePageBytes),
     minLeaseTtlMs: 0,
+    historyRevisions: positive('historyRevisions', f.historyRevisions, d.historyRevisions),
+    historyBytes: positive('historyBytes', f.historyBytes, d.historyBytes),
   };
   // A lease must outlive an ordinary leader change: at least two election timeouts.
   const twoElections = 2 * config.electionTickMs * config.electionTicks;

@@ -53,6 +53,7 @@ export async function startNode(
       clusterKey,
       rangePageBytes: config.rangePageBytes,
       minLeaseTtlMs: config.minLeaseTtlMs,
+      store: { historyRevisions: config.historyRevisions, historyBytes: config.historyBytes },
     });
   } catch (err) {
     await nc.close();

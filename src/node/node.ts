@@ -11,7 +11,7 @@ import { SegmentedLog } from '../log/index.js';
 import { ProposalDroppedError } from '../raft/errors.js';
 import { RaftNode } from '../raft/node.js';
 import type { ConfChange, ConfState, Entry, Message, Role } from '../raft/types.js';
-import { KvStore } from '../store/kv-store.js';
+import { KvStore, type KvStoreOptions } from '../store/kv-store.js';
 import { RaftTransport, type RaftRejectCounters } from '../transport/raft-transport.js';
 import { DiskFailpoint } from './disk-failpoint.js';
 import { HardStateFile } from './hard-state.js';
@@ -64,6 +64,8 @@ export interface NodeOptions {
   rangePageBytes?: number;
   /** Shortest lease TTL a grant may ask for (default: two election timeouts). */
   minLeaseTtlMs?: number;
+  /** Bounds of the projection's history (and exactly-once table); defaults: STORE_DEFAULTS. */
+  store?: KvStoreOptions;
 }
 
 export class KeelNode implements ApiNode {
@@ -205,7 +207,7 @@ export class KeelNode implements ApiNode {
       );
       const retain = opts.snapshot?.retainEntries ?? DEFAULT_SNAPSHOT_POLICY.retainEntries;
       if (snapshot) raft.setSnapshot(snapshot.meta, null, retain); // bytes read from the file when a follower needs them
-      const store = snapshot ? KvStore.fromSnapshot(snapshot.store) : new KvStore();
+      const store = snapshot ? KvStore.fromSnapshot(snapshot.store, opts.store) : new KvStore(opts.store);
       opts.logger.info({ snapshotIndex: snapshot?.meta.index ?? 0, entries: entries.length, term: hs.term, commit: hs.commit }, 'node restored');
       const node = new KeelNode(opts, log, hardState, raft, store, snapshot?.meta.index ?? 0, stats);
       node.takeCheckedSnapshot = (bytes) => (checked?.bytes === bytes ? checked.decoded : undefined);
@@ -464,7 +466,7 @@ export class KeelNode implements ApiNode {
       transport: new PeerSender(this.opts.id, this.transport, this.opts.logger),
       stateMachine: {
         onSoftState: (soft) => this.changeRole(soft.role, soft.leader),
-        restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store)),
+        restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store, this.opts.store)),
         apply: (entries) => this.apply(entries),
         onReadStates: (states) => { for (const rs of states) this.reads.onReadState(rs.context, rs.index); },
         afterReady: () => {

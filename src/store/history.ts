@@ -8,7 +8,18 @@ import { rangeContains, type KeyRange } from './bytes.js';
 interface RevisionEvents {
   revision: number;
   events: WatchEvent[];
+  /** Estimated bytes of the events' keys and values (kv and prevKv). */
+  bytes: number;
 }
+
+function eventBytes(events: WatchEvent[]): number {
+  let n = 0;
+  for (const e of events) n += 2 * EVENT_OVERHEAD_BYTES + e.kv.key.length + e.kv.value.length + (e.prevKv ? e.prevKv.key.length + e.prevKv.value.length : 0);
+  return n;
+}
+
+/** Per key-value held: the object, its fields and array slots, roughly. */
+const EVENT_OVERHEAD_BYTES = 64;
 
 /** Dropped entries are spliced out once this many have piled up at the front (amortized O(1) trim). */
 const SPLICE_AFTER = 4096;
@@ -20,6 +31,7 @@ export class EventHistory {
   /** The oldest revision whose events can still be served. */
   private firstAvailable: number;
   private lastRevision: number;
+  private heldBytes = 0;
 
   /** @param afterRevision the history starts empty, just after this revision (a snapshot's revision). */
   constructor(afterRevision: number) {
@@ -32,6 +44,11 @@ export class EventHistory {
     return this.firstAvailable;
   }
 
+  /** Estimated bytes of the retained events. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** Number of revisions held. */
   get length(): number {
     return this.entries.length - this.head;
@@ -41,7 +58,9 @@ export class EventHistory {
     if (revision !== this.lastRevision + 1 || events.length === 0) {
       throw new InternalError(`history: revision ${revision} with ${events.length} events after ${this.lastRevision}`);
     }
-    this.entries.push({ revision, events });
+    const bytes = eventBytes(events);
+    this.entries.push({ revision, events, bytes });
+    this.heldBytes += bytes;
     this.lastRevision = revision;
   }
 
@@ -50,12 +69,18 @@ export class EventHistory {
     if (revision <= this.firstAvailable) return;
     this.firstAvailable = Math.min(revision, this.lastRevision + 1);
     while (this.head < this.entries.length && this.entries[this.head]!.revision < this.firstAvailable) {
+      this.heldBytes -= this.entries[this.head]!.bytes;
       this.head++;
     }
     if (this.head >= SPLICE_AFTER && this.head * 2 >= this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Forgets the oldest revisions until at most `maxBytes` are held (the newest revision always stays). */
+  trimToBytes(maxBytes: number): void {
+    while (this.heldBytes > maxBytes && this.length > 1) this.trimBelow(this.firstAvailable + 1);
   }
 
   /**

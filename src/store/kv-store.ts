@@ -26,6 +26,8 @@ import { WatchHub, type WatchSource } from './watch-hub.js';
 export interface KvStoreOptions {
   /** Keep at least this many recent revisions of watch history (default 100,000). */
   historyRevisions?: number;
+  /** And at most about this many bytes of keys and values in the watch history (default 256 MiB). */
+  historyBytes?: number;
   /** Per client, remember the outcomes of this many most recent seqs (default 1024). */
   dedupWindow?: number;
   /** Forget a client with no write in this many applied log indexes (default 1,000,000). */
@@ -34,6 +36,7 @@ export interface KvStoreOptions {
 
 export const STORE_DEFAULTS: Required<KvStoreOptions> = {
   historyRevisions: 100_000,
+  historyBytes: 256 * 1024 * 1024,
   dedupWindow: 1024,
   dedupIdleEntries: 1_000_000,
 };
@@ -325,6 +328,7 @@ export class KvStore implements WatchSource {
       this.currentRevision = writer.revision;
       this.history.append(writer.revision, writer.events);
       this.history.trimBelow(Math.max(this.compactedAt, writer.revision - this.options.historyRevisions + 1));
+      this.history.trimToBytes(this.options.historyBytes);
       this.unpublished = { revision: writer.revision, events: writer.events };
     }
     return this.success(result);

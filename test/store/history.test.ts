@@ -77,4 +77,16 @@ test('a long history stays bounded and consistent across internal trimming', () 
   assert.equal(events.map((e) => e.kv.modRevision), Array.from({ length: 100 }, (_, i) => 19_901 + i));
 });
 
+test('history is bounded in bytes as well as revisions: older revisions answer Compacted, reads and watches from the rest work', () => {
+  const store = new KvStore({ historyRevisions: 100_000, historyBytes: 100 * 1024 });
+  for (let i = 0; i < 100; i++) applyAll(store, put(`h/${i}`, 'x'.repeat(4096)));
+  // ~4.2 KiB per revision: about 24 fit in 100 KiB.
+  const oldest = store.oldestEventRevision;
+  assert.ok(oldest > 70 && oldest < 85, `oldest retained ${oldest}`);
+  assert.throws(() => store.eventsSince(oldest - 1, b('h/'), b(prefixEnd('h/'))), (e: unknown) => e instanceof CompactedError && e.revision === oldest - 1);
+  assert.throws(() => store.range({ type: 'range', key: b('h/'), rangeEnd: b(prefixEnd('h/')), limit: 0, keysOnly: false, countOnly: false }, { revision: oldest - 2 }), (e: unknown) => e instanceof CompactedError);
+  assert.is(store.eventsSince(oldest, b('h/'), b(prefixEnd('h/'))).length, 101 - oldest);
+  assert.is(store.range({ type: 'range', key: b('h/'), rangeEnd: b(prefixEnd('h/')), limit: 0, keysOnly: false, countOnly: false }, { revision: oldest - 1 }).count, oldest - 1);
+});
+
 test.run();
