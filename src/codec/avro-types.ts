@@ -93,6 +93,9 @@ function computeMinBytes(type: any, visiting: Set<object>): number {
     case 'union:wrapped': case 'union:unwrapped':
       return 1 + Math.min(...(type.types as object[]).map((t) => minEncodedBytes(t, visiting)));
     default:
+      // Types avsc builds while resolving an older writer schema carry no typeName: count 0 bytes
+      // (the zero-byte item bound still applies).
+      if (typeof type.typeName !== 'string') return 0;
       if ((type.typeName as string).startsWith('logical:')) return minEncodedBytes(type.underlyingType, visiting);
       return 1; // boolean, int, long, bytes, string, enum, array, map: at least one byte
   }

@@ -11,7 +11,10 @@
 // Encoding is streamed block by block, yielding to the event loop between blocks, so a snapshot of
 // a million keys never exists as one giant object and never stalls the node for long.
 import { crc32, frame, readFrame } from '../codec/framing.js';
-import { makeCodec, schemaFingerprint, typeNamed } from '../codec/index.js';
+import { fingerprintHex, HISTORY_DIR, makeCodec, schemaFingerprint, typeNamed, type Codec } from '../codec/index.js';
+import type { Registry } from '../codec/schemas.js';
+import { loadHistory } from '../codec/history.js';
+import { asBuffer } from '../codec/codec.js';
 import { keyValueFromAvro, outcomeFromAvro, outcomeToAvro, type Decoded } from '../codec/map-command.js';
 import type { KeyValue } from '../codec/types.js';
 import type { DedupClientSnapshot, StoreSnapshot, StoreSnapshotView } from './snapshot.js';
@@ -74,7 +77,10 @@ const headCodec = makeCodec<HeadRecord>(
     ...h,
     clients: h.clients.map((c) => ({ ...c, outcomes: c.outcomes.map((o) => ({ seq: o.seq, outcome: outcomeToAvro(o.outcome) })) })),
   }),
-  (r: Decoded): HeadRecord => ({
+  headFromAvro,
+);
+function headFromAvro(r: Decoded): HeadRecord {
+  return {
     index: r.index,
     term: r.term,
     voters: [...r.voters],
@@ -91,15 +97,12 @@ const headCodec = makeCodec<HeadRecord>(
       maxSeq: c.maxSeq,
       outcomes: c.outcomes.map((o: Decoded) => ({ seq: o.seq, outcome: outcomeFromAvro(o.outcome) })),
     })),
-  }),
-);
-const blockCodec = makeCodec<{ kvs: KeyValue[] }>(typeNamed('keel.SnapshotKvBlock'), undefined, (r: Decoded) => ({
-  kvs: r.kvs.map(keyValueFromAvro),
-}));
-const endCodec = makeCodec<{ kvCount: number; blockCount: number }>(typeNamed('keel.SnapshotEnd'), undefined, (r: Decoded) => ({
-  kvCount: r.kvCount,
-  blockCount: r.blockCount,
-}));
+  };
+}
+const blockFromAvro = (r: Decoded): { kvs: KeyValue[] } => ({ kvs: r.kvs.map(keyValueFromAvro) });
+const endFromAvro = (r: Decoded): { kvCount: number; blockCount: number } => ({ kvCount: r.kvCount, blockCount: r.blockCount });
+const blockCodec = makeCodec<{ kvs: KeyValue[] }>(typeNamed('keel.SnapshotKvBlock'), undefined, blockFromAvro);
+const endCodec = makeCodec<{ kvCount: number; blockCount: number }>(typeNamed('keel.SnapshotEnd'), undefined, endFromAvro);
 
 function fileHeader(): Buffer {
   const b = Buffer.alloc(SNAPSHOT_HEADER_BYTES);
@@ -165,9 +168,43 @@ export async function encodeSnapshotToBuffer(meta: SnapshotMetaShape, store: Sto
   return Buffer.concat(parts);
 }
 
+interface FrameCodecs {
+  head: { decode(b: Uint8Array): HeadRecord };
+  block: { decode(b: Uint8Array): { kvs: KeyValue[] } };
+  end: { decode(b: Uint8Array): { kvCount: number; blockCount: number } };
+}
+
+/**
+ * Decoders by the fingerprint a file's header carries: the current schema, and every older
+ * keel.SnapshotFormat in schemas/history read through Avro schema resolution (fields added since
+ * take their defaults), so snapshots written before a schema change still load.
+ */
+function frameCodecsByFingerprint(): Map<string, FrameCodecs> {
+  const byFingerprint = new Map<string, FrameCodecs>([[fingerprintHex(SNAPSHOT_FINGERPRINT), { head: headCodec, block: blockCodec, end: endCodec }]]);
+  const resolving = <T>(reader: Codec<T>, writers: Registry, fromAvro: (r: Decoded) => T): { decode(b: Uint8Array): T } => {
+    const resolver = reader.type.createResolver(writers[reader.type.name!]!);
+    return { decode: (b) => fromAvro(reader.type.fromBuffer(asBuffer(b), resolver)) };
+  };
+  for (const version of loadHistory(HISTORY_DIR)) {
+    const format = version.registry['keel.SnapshotFormat'];
+    if (!format) continue;
+    const hex = fingerprintHex(schemaFingerprint(format));
+    if (byFingerprint.has(hex)) continue;
+    byFingerprint.set(hex, {
+      head: resolving(headCodec, version.registry, headFromAvro),
+      block: resolving(blockCodec, version.registry, blockFromAvro),
+      end: resolving(endCodec, version.registry, endFromAvro),
+    });
+  }
+  return byFingerprint;
+}
+
+let frameCodecs: Map<string, FrameCodecs> | undefined;
+
 /** Walks the frames of a snapshot, checking header, CRCs, order and completeness. */
 class FrameReader {
   private at = SNAPSHOT_HEADER_BYTES;
+  readonly codecs: FrameCodecs;
 
   constructor(private readonly bytes: Buffer) {
     if (bytes.length < SNAPSHOT_HEADER_BYTES) throw new SnapshotCorruptError(0, `only ${bytes.length} bytes, shorter than the header`);
@@ -175,9 +212,12 @@ class FrameReader {
     if (crc32(bytes.subarray(0, 20)) !== bytes.readUInt32LE(20)) throw new SnapshotCorruptError(0, 'header fails its CRC');
     const version = bytes.readUInt16LE(8);
     if (version !== SNAPSHOT_VERSION) throw new SnapshotCorruptError(8, `unsupported format version ${version}`);
-    if (!bytes.subarray(12, 20).equals(SNAPSHOT_FINGERPRINT)) {
+    frameCodecs ??= frameCodecsByFingerprint(); // sync read of schemas/history, once
+    const codecs = frameCodecs.get(bytes.subarray(12, 20).toString('hex'));
+    if (!codecs) {
       throw new SnapshotCorruptError(12, `written with an unknown snapshot schema (fingerprint ${bytes.subarray(12, 20).toString('hex')})`);
     }
+    this.codecs = codecs;
   }
 
   get offset(): number {
@@ -212,13 +252,13 @@ function metaOf(head: HeadRecord): SnapshotMetaShape {
 /** Decodes and checks a whole snapshot. Throws SnapshotCorruptError naming the offset and reason. */
 export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
   const reader = new FrameReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const head = reader.next(headCodec, 'head');
+  const head = reader.next(reader.codecs.head, 'head');
   const kvs: KeyValue[] = [];
   for (let i = 0; i < head.blockCount; i++) {
-    for (const kv of reader.next(blockCodec, `kv block ${i}`).kvs) kvs.push(kv);
+    for (const kv of reader.next(reader.codecs.block, `kv block ${i}`).kvs) kvs.push(kv);
   }
   const endAt = reader.offset;
-  const end = reader.next(endCodec, 'end');
+  const end = reader.next(reader.codecs.end, 'end');
   if (end.kvCount !== head.kvCount || end.blockCount !== head.blockCount || kvs.length !== head.kvCount) {
     throw new SnapshotCorruptError(endAt, `counts disagree: head ${head.kvCount} kvs in ${head.blockCount} blocks, end ${end.kvCount}/${end.blockCount}, read ${kvs.length}`);
   }
@@ -239,7 +279,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
 /** Reads only the header and head frame (cheap; does not check the key-value blocks). */
 export function summarizeSnapshot(bytes: Uint8Array): SnapshotSummary {
   const reader = new FrameReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const head = reader.next(headCodec, 'head');
+  const head = reader.next(reader.codecs.head, 'head');
   return {
     meta: metaOf(head),
     revision: head.revision,
