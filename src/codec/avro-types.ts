@@ -27,6 +27,27 @@ const { ArrayType, BytesType } = avro.types as unknown as {
 };
 
 class Uint8ArrayBytesType extends (BytesType as new () => any) {
+  /**
+   * avsc reads bytes into slices of one process-wide pool, advanced by the length it read. A
+   * hostile length varint can decode to NaN (a long run of 0xff bytes overflows avsc's float
+   * arithmetic to Infinity, and a 0x80 byte then makes 0 x Infinity), which left the pool's
+   * position NaN: every bytes field decoded afterwards, in any message, came out empty (found by
+   * the fuzz: one 1 KiB request made a node refuse every later write with "key must not be empty").
+   * So the length is checked here and the bytes copied into their own buffer.
+   */
+  _read(tap: Tap): Buffer | undefined {
+    const len = tap.readLong();
+    const start = tap.pos;
+    if (!Number.isSafeInteger(len) || len < 0 || start + len > tap.buf.length) {
+      tap.pos = tap.buf.length + 1; // invalid: avsc reports a truncated buffer
+      return undefined;
+    }
+    tap.pos = start + len;
+    const out = Buffer.allocUnsafe(len);
+    tap.buf.copy(out, 0, start, start + len);
+    return out;
+  }
+
   _check(val: unknown, _flags: unknown, hook?: (v: unknown, t: unknown) => void): boolean {
     const ok = val instanceof Uint8Array;
     if (!ok && hook) hook(val, this);

@@ -158,4 +158,15 @@ test('encoding a value that does not fit the schema throws InvalidArgumentError 
   assert.throws(() => encodeResponse({ header: { revision: 1, nodeId: 'n', term: 1 }, error: null, body: { type: 'nope' } } as never), /unknown result type "nope"/);
 });
 
+test('a length that decodes to NaN is refused and does not break later decodes (avsc pool poisoning)', () => {
+  const put = { requestId: { clientId: 'abc', seq: 2 }, body: { type: 'put', key: b('fuzz/after/0'), value: b('0'), lease: 0, prevKv: false } } as const;
+  const good = encodeRequest(put as never);
+  const keyLengthAt = good.indexOf(0x18); // the key's length varint (12, zigzag)
+  // 150 x 0xff overflows avsc's varint arithmetic to Infinity; 0x80 then adds 0 x Infinity = NaN.
+  const hostile = Buffer.concat([good.subarray(0, keyLengthAt), Buffer.alloc(150, 0xff), Buffer.from([0x80, 0x00]), good.subarray(keyLengthAt + 1)]);
+  assert.throws(() => decodeRequest(hostile));
+  const after = decodeRequest(good);
+  assert.equal(after.body.type === 'put' && Buffer.from(after.body.key).toString(), 'fuzz/after/0');
+});
+
 test.run();
