@@ -1,6 +1,7 @@
 // The short chaos profile: a real 3-node cluster, 4 clients and a few faults of different kinds
-// (kill, pause, netcut, disk, killall) in about 20 s; the histories must be linearizable and no acknowledged write lost. The long profile is
-// `npm run chaos -- --duration 300 --seed N`. KEEL_CHAOS_SEED replays another seed.
+// (kill, pause, netcut, disk, killall) in about 20 s; the histories must be linearizable and no
+// acknowledged write lost. The long profile is `npm run chaos -- --duration 300 --seed N`.
+// KEEL_CHAOS_SEED replays another seed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describeReport, runChaos } from './run.js';
