@@ -27,6 +27,8 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('min-lease-ttl-ms', { type: 'number', group: 'Limits:', describe: 'shortest lease TTL granted, at least two election timeouts (KEEL_MIN_LEASE_TTL_MS) [default: 2 election timeouts = 2000]' })
     .option('history-revisions', { type: 'number', group: 'Limits:', describe: 'watch history / reads at a revision keep at least this many revisions (KEEL_HISTORY_REVISIONS) [default: 100000]' })
     .option('history-bytes', { type: 'number', group: 'Limits:', describe: '...but at most about this many bytes of keys and values; older revisions answer Compacted (KEEL_HISTORY_BYTES) [default: 256 MiB]' })
+    .option('dedup-max-bytes', { type: 'number', group: 'Limits:', describe: 'exactly-once table size; least recently seen clients are forgotten first (KEEL_DEDUP_MAX_BYTES) [default: 64 MiB]' })
+    .option('dedup-idle-entries', { type: 'number', group: 'Limits:', describe: 'forget a client with no write for this many applied log entries (KEEL_DEDUP_IDLE_ENTRIES) [default: 1000000]' })
     .option('range-page-bytes', { type: 'number', group: 'Limits:', describe: 'byte budget of one range page; clients follow the pages (KEEL_RANGE_PAGE_BYTES) [default: 512 KiB, never above max_payload]' })
     .option('parent-pid', { type: 'number', hidden: true, describe: 'stop when this process is gone (used by keel dev)' }),
   (a) => serve(a as unknown as NodeFlags & { parentPid?: number }));

@@ -56,6 +56,10 @@ export interface NodeConfig {
   historyRevisions: number;
   /** ...unless they hold more than about this many bytes of keys and values (older ones answer Compacted). */
   historyBytes: number;
+  /** Exactly-once table: at most about this many bytes (least recently seen clients are forgotten first). */
+  dedupMaxBytes: number;
+  /** Exactly-once table: a client with no write for this many applied log entries is forgotten. */
+  dedupIdleEntries: number;
 }
 
 export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtlMs'> = {
@@ -78,6 +82,8 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtl
   rangePageBytes: DEFAULT_RANGE_PAGE_BYTES,
   historyRevisions: STORE_DEFAULTS.historyRevisions,
   historyBytes: STORE_DEFAULTS.historyBytes,
+  dedupMaxBytes: STORE_DEFAULTS.dedupMaxBytes,
+  dedupIdleEntries: STORE_DEFAULTS.dedupIdleEntries,
 };
 
 /** The flags of `keel serve` (yargs camel-cases them); every one optional. */
@@ -109,6 +115,8 @@ export interface NodeFlags extends NatsAuthFlags {
   minLeaseTtlMs?: number;
   historyRevisions?: number;
   historyBytes?: number;
+  dedupMaxBytes?: number;
+  dedupIdleEntries?: number;
 }
 
 /** Environment variable → flag name. */
@@ -140,11 +148,13 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_MIN_LEASE_TTL_MS: 'minLeaseTtlMs',
   KEEL_HISTORY_REVISIONS: 'historyRevisions',
   KEEL_HISTORY_BYTES: 'historyBytes',
+  KEEL_DEDUP_MAX_BYTES: 'dedupMaxBytes',
+  KEEL_DEDUP_IDLE_ENTRIES: 'dedupIdleEntries',
 };
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
-  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes', 'minLeaseTtlMs', 'historyRevisions', 'historyBytes',
+  'snapshotLogBytes', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'rangePageBytes', 'minLeaseTtlMs', 'historyRevisions', 'historyBytes', 'dedupMaxBytes', 'dedupIdleEntries',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -245,6 +255,8 @@ function buildConfig(f: NodeFlags): NodeConfig {
     minLeaseTtlMs: 0,
     historyRevisions: positive('historyRevisions', f.historyRevisions, d.historyRevisions),
     historyBytes: positive('historyBytes', f.historyBytes, d.historyBytes),
+    dedupMaxBytes: positive('dedupMaxBytes', f.dedupMaxBytes, d.dedupMaxBytes),
+    dedupIdleEntries: positive('dedupIdleEntries', f.dedupIdleEntries, d.dedupIdleEntries),
   };
   // A lease must outlive an ordinary leader change: at least two election timeouts.
   const twoElections = 2 * config.electionTickMs * config.electionTicks;

@@ -53,7 +53,10 @@ export async function startNode(
       clusterKey,
       rangePageBytes: config.rangePageBytes,
       minLeaseTtlMs: config.minLeaseTtlMs,
-      store: { historyRevisions: config.historyRevisions, historyBytes: config.historyBytes },
+      store: {
+        historyRevisions: config.historyRevisions, historyBytes: config.historyBytes,
+        dedupMaxBytes: config.dedupMaxBytes, dedupIdleEntries: config.dedupIdleEntries,
+      },
     });
   } catch (err) {
     await nc.close();

@@ -5,6 +5,7 @@
 // the write's revision (prevKvs: revision - 1) while history retains it.
 import { requestBytesFor } from '../codec/limits.js';
 import type { CommandResult, TxnOpResult } from '../codec/types.js';
+import { withoutKvs } from '../store/outcome-summary.js';
 import { kvBytes } from '../store/range.js';
 
 /** Default byte budget of one range page (below the default 1 MiB max_payload). */
@@ -28,15 +29,6 @@ function itemBytes(r: TxnOpResult): number {
     case 'put': return r.prevKv ? kvBytes(r.prevKv) : 0;
     case 'deleteRange': return r.prevKvs.reduce((n, kv) => n + kvBytes(kv), 0);
     case 'range': return r.kvs.reduce((n, kv) => n + kvBytes(kv), 0);
-  }
-}
-
-/** The item without its key-values, marked as cut. */
-export function withoutKvs(r: TxnOpResult): TxnOpResult {
-  switch (r.type) {
-    case 'put': return r.prevKv ? { type: 'put', prevKv: null, prevKvTruncated: true } : r;
-    case 'deleteRange': return r.prevKvs.length > 0 ? { type: 'deleteRange', deleted: r.deleted, prevKvs: [], prevKvsTruncated: true } : r;
-    case 'range': return r.kvs.length > 0 ? { type: 'range', kvs: [], count: r.count, more: true } : r;
   }
 }
 

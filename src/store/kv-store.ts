@@ -32,6 +32,8 @@ export interface KvStoreOptions {
   dedupWindow?: number;
   /** Forget a client with no write in this many applied log indexes (default 1,000,000). */
   dedupIdleEntries?: number;
+  /** The exactly-once table holds at most about this many bytes (least recently seen clients go first; default 64 MiB). */
+  dedupMaxBytes?: number;
 }
 
 export const STORE_DEFAULTS: Required<KvStoreOptions> = {
@@ -39,6 +41,7 @@ export const STORE_DEFAULTS: Required<KvStoreOptions> = {
   historyBytes: 256 * 1024 * 1024,
   dedupWindow: 1024,
   dedupIdleEntries: 1_000_000,
+  dedupMaxBytes: 64 * 1024 * 1024,
 };
 
 type TxnCommand = Extract<CommandOp, { type: 'txn' }>;
@@ -71,7 +74,7 @@ export class KvStore implements WatchSource {
 
   constructor(opts: KvStoreOptions = {}) {
     this.options = resolveOptions(opts);
-    this.dedup = new DedupTable(this.options.dedupWindow, this.options.dedupIdleEntries);
+    this.dedup = new DedupTable(this.options.dedupWindow, this.options.dedupIdleEntries, this.options.dedupMaxBytes);
     this.history = new EventHistory(0);
     this.watches = new WatchHub(this);
   }
@@ -198,7 +201,7 @@ export class KvStore implements WatchSource {
     store.compactedAt = s.compactRevision;
     store.lastIndex = s.appliedIndex;
     store.history = new EventHistory(s.revision);
-    store.dedup = DedupTable.fromSnapshot(s.clients, store.options.dedupWindow, store.options.dedupIdleEntries);
+    store.dedup = DedupTable.fromSnapshot(s.clients, store.options.dedupWindow, store.options.dedupIdleEntries, store.options.dedupMaxBytes);
     for (const lease of s.leases) {
       if (!store.leases.grant(lease.id, lease.ttlMs)) throw new InternalError(`snapshot: lease ${lease.id} listed twice`);
     }

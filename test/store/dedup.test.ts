@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KvStore } from '../../src/store/index.js';
-import { applyOne, b, dump, put, s } from './helpers.js';
+import type { DeleteRangeResult } from '../../src/codec/types.js';
+import { applyAll, applyOne, b, del, dump, prefixEnd, put, s } from './helpers.js';
 
 test('a retried request returns the stored outcome and changes nothing', () => {
   const store = new KvStore();
@@ -74,6 +75,32 @@ test('an invalid seq is refused without being recorded', () => {
   assert.is(applyOne(store, put('k', 'v'), 'c', -1).error?.code, 'InvalidArgument');
   assert.is(store.dedupClientCount, 0);
   assert.is(store.size, 0);
+});
+
+test('a retry gets the outcome without its key-values, marked; the table keeps no prevKvs', () => {
+  const store = new KvStore();
+  applyAll(store, put('p/1', 'x'.repeat(1000)), put('p/2', 'y'.repeat(1000)));
+  const first = applyOne(store, del('p/', prefixEnd('p/'), true), 'c1', 1);
+  assert.is((first.result as DeleteRangeResult).prevKvs.length, 2);
+  const retry = applyOne(store, del('p/', prefixEnd('p/'), true), 'c1', 1);
+  assert.equal(retry, { revision: first.revision, error: null, result: { type: 'deleteRange', deleted: 2, prevKvs: [], prevKvsTruncated: true } });
+  assert.ok(store.toSnapshot().clients[0]!.outcomes.every((o) => JSON.stringify(o.outcome).length < 200));
+});
+
+test('the table is bounded in bytes: the least recently seen clients are forgotten first', () => {
+  const store = new KvStore({ dedupMaxBytes: 20 * 1024 });
+  for (let i = 0; i < 500; i++) applyOne(store, put(`k${i}`, 'v'), `client-${i}`, 1);
+  assert.ok(store.dedupClientCount < 200 && store.dedupClientCount > 50, `${store.dedupClientCount} clients kept`);
+  const ids = store.toSnapshot().clients.map((c) => c.clientId);
+  assert.is(ids[ids.length - 1], 'client-499');
+  assert.not.ok(ids.includes('client-0'));
+  // A forgotten client's retry applies again; a remembered one's does not.
+  const before = store.revision;
+  applyOne(store, put('k499', 'v'), 'client-499', 1);
+  assert.is(store.revision, before);
+  // Restored from a snapshot, the same clients and the same bound.
+  const restored = KvStore.fromSnapshot(store.toSnapshot(), { dedupMaxBytes: 20 * 1024 });
+  assert.equal(restored.toSnapshot().clients, store.toSnapshot().clients);
 });
 
 test.run();
