@@ -1,7 +1,8 @@
 // One chaos run: start the cluster, run the clients and the nemesis for the duration, heal, read
 // every key one last time, stop the cluster, and check the histories. Used by `npm run chaos`
 // (tools/chaos.ts) and by the short profile in test/chaos/chaos.test.ts.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { connect, type KeelClient } from '../../src/client/index.js';
 import { CHAOS_CLUSTER, startChaosCluster, type NodeExit } from './cluster.js';
 import type { Operation } from './history.js';
@@ -65,6 +66,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     return c;
   };
   let report: ChaosReport | null = null;
+  let history: Operation[] = [];
+  let thrown: unknown = null;
   try {
     const control = await open();
     if (!(await waitForHealthy(control, START_TIMEOUT_MS))) throw new Error(`the chaos cluster did not start within ${START_TIMEOUT_MS} ms`);
@@ -85,7 +88,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const lastRevision = (await reader.range({ prefix: KEY_PREFIX, countOnly: true })).header.revision;
     const watch = checkWatch(await watcher.finish(lastRevision, 30_000), ops, finalReads);
 
-    const linearizability = checkLinearizable([...ops, ...finalReads]);
+    history = [...ops, ...finalReads];
+    const linearizability = checkLinearizable(history);
     const lostWrites = checkNoLostWrites(ops, finalReads);
     const unexpectedExits = cluster.exits.filter((e) => !e.expected);
     for (const e of unexpectedExits) {
@@ -116,11 +120,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       dataDir: null,
     };
     return report;
+  } catch (err) {
+    thrown = err;
+    throw err;
   } finally {
     await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
     const keep = o.keepData === true || !report?.ok;
     await cluster.stop({ keepData: keep });
-    if (report && keep) report.dataDir = cluster.dataDir;
+    if (keep) {
+      // What went wrong stays next to the node logs: the report (or the error) and every operation.
+      if (report) report.dataDir = cluster.dataDir;
+      const text = report ? describeReport(report) : `chaos seed ${o.seed}: run failed: ${thrown instanceof Error ? thrown.stack : String(thrown)}`;
+      await writeFile(path.join(cluster.dataDir, 'report.txt'), `${text}\n`).catch(() => undefined);
+      await writeFile(path.join(cluster.dataDir, 'history.json'), JSON.stringify(history)).catch(() => undefined);
+      log(`kept ${cluster.dataDir} (report.txt, history.json, node logs)`);
+    }
   }
 }
 
