@@ -71,6 +71,9 @@ export class NodeMetrics implements ApiObserver {
     countersByLabel(r, 'keel_raft_rejected_batches_total',
       'Raft batches dropped as unauthenticated, by reason (unframed: no MAC frame; badMac: wrong cluster key; wrongSender: signed by another node than it claims).',
       'reason', () => node.raftRejects);
+    countersByLabel(r, 'keel_input_dropped_total',
+      'Input the node dropped or refused, by kind (raftMalformed, raftRejected, raftStepFailed, watchAckMalformed, apiMalformed, apiFailed, subscriptionErrors, handlerErrors; src/node/input-drops.ts).',
+      'kind', () => node.drops.counters as unknown as Readonly<Record<string, number>>);
     counter(r, 'keel_raft_undecodable_entries_total', 'Committed entries that did not decode (skipped on every replica).',
       () => node.stats.undecodableEntries);
     new Gauge({

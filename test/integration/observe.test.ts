@@ -37,6 +37,7 @@ test('every member advertises its URL; /metrics shows keel_ series with histogra
   assert.match(text, /^keel_raft_apply_lag_entries \d+$/m);
   assert.match(text, /^keel_dedup_clients [1-9]\d*$/m);
   assert.match(text, /^keel_raft_rejected_batches_total\{reason="badMac"\} 0$/m);
+  assert.match(text, /^keel_input_dropped_total\{kind="raftMalformed"\} 0$/m);
 });
 
 test('a malformed request is answered and counted under its error code', async () => {
