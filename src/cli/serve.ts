@@ -52,6 +52,8 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    // Watchers resume on another node now, not after the leadership hand-over (up to two election timeouts).
+    running.node.watches.stop();
     handOverLeadership(running.node, config.electionTickMs * config.electionTicks * 2, log)
       .then(() => placement.stop().catch(() => undefined))
       .then(() => running.stop())

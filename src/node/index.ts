@@ -102,7 +102,11 @@ export async function startNode(
     onLeaderChange: (listener) => leaderListeners.push(listener),
     stop() {
       stopping ??= (async () => {
-        await api.stop();
+        // Stop taking requests, and end the watches at once: their clients resume on another node
+        // while the requests already received here are answered.
+        const apiStopped = api.stop();
+        node.watches.stop();
+        await apiStopped;
         await node.stop();
         // After the node: its watches learn of the stop (nodeStopping) without waiting on this.
         await observability.stop();

@@ -107,10 +107,11 @@ export class WatchService {
 
   /**
    * Registers a watch. Throws CompactedError (nothing is sent) when its start revision is no longer
-   * retained, InvalidArgumentError when the id is taken. Events follow on the next flush.
+   * retained, InvalidArgumentError when the id is taken, UnavailableError (the client tries another
+   * node) when this node is stopping or leaderless. Events follow on the next flush.
    */
   create(req: WatchCreateRequest): void {
-    if (this.stopped) throw new InvalidArgumentError('this node is stopping');
+    if (this.stopped) throw new UnavailableError(`node ${this.o.nodeId} is stopping; ask another node`);
     const leaderless = this.leaderlessFor();
     if (leaderless > (this.o.leaderlessMs ?? 3000)) {
       throw new UnavailableError(`node ${this.o.nodeId} has known no leader for ${Math.round(leaderless)} ms; ask another node`);
