@@ -1,7 +1,9 @@
 // The CLI's global options (NATS connection, cluster, timeout, output) and the client built from them.
+// The client library (nats, the Avro codecs) is loaded when a command connects, not when the CLI
+// starts: `keel --help` and usage errors never load it (test/cli/startup.test.ts).
 import type { Argv } from 'yargs';
-import { connect, type ConnectOptions, type KeelClient } from '../client/index.js';
-import { applyAuthFlags, NATS_AUTH_ENV, type NatsAuthFlags } from '../transport/api-connect.js';
+import type { ConnectOptions, KeelClient } from '../client/index.js';
+import { applyAuthFlags, NATS_AUTH_ENV, type NatsAuthFlags } from '../transport/nats-auth-flags.js';
 
 export interface GlobalArgs extends NatsAuthFlags {
   servers?: string;
@@ -60,9 +62,15 @@ export function connectOptionsOf(args: GlobalArgs, env: NodeJS.ProcessEnv = proc
   return o;
 }
 
+/** Connects with the global options (the command's connection, kept open until the caller closes it). */
+export async function connectWith(a: GlobalArgs): Promise<KeelClient> {
+  const { connect } = await import('../client/client.js');
+  return connect(connectOptionsOf(a));
+}
+
 /** Connects, runs `fn`, and always closes the client. */
 export async function withClient<T>(a: GlobalArgs, fn: (client: KeelClient) => Promise<T>): Promise<T> {
-  const client = await connect(connectOptionsOf(a));
+  const client = await connectWith(a);
   try {
     return await fn(client);
   } finally {

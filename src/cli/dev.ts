@@ -6,7 +6,6 @@
 // credentials are clients; admin.nk (for member/compact/snapshot commands) is in the data dir.
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { connect } from '../client/index.js';
 import type { NatsProcess } from '../node/local-cluster.js';
 
 const NODE_IDS = ['n1', 'n2', 'n3'];
@@ -117,6 +116,7 @@ export function compactLogLine(line: string): string {
 
 /** The leader's id once the cluster has one (null if none within 15 s), and each node's HTTP URL. */
 async function waitForLeader(url: string, cluster: string): Promise<{ leader: string | null; urls: Map<string, string> }> {
+  const { connect } = await import('../client/client.js');
   const client = await connect({ servers: url, cluster, deadlineMs: 15_000 });
   try {
     const until = Date.now() + 15_000;

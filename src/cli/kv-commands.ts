@@ -1,7 +1,7 @@
 // keel put | get | del | range | txn | compact | lease ...
 import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { bytesToString } from '../client/index.js';
+import { bytesToString } from '../client/bytes.js';
 import { InvalidArgumentError, LeaseNotFoundError } from '../codec/errors.js';
 import { kvJson, kvLines, txnItemJson, txnItemLines } from './format.js';
 import { print, withClient, type GlobalArgs } from './connection.js';

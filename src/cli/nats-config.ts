@@ -2,7 +2,6 @@
 // cluster key, nats-server's authorization block); docs/security.md shows how to deploy them.
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ensureSecurityFiles } from '../node/nats-security.js';
 import { print, type GlobalArgs } from './connection.js';
 
 type NatsConfigArgs = GlobalArgs & { out: string; anonymousClients: boolean };
@@ -15,6 +14,7 @@ export function natsConfigCommand<T>(y: Argv<T>): Argv<T> {
 }
 
 async function natsConfig(a: NatsConfigArgs): Promise<void> {
+  const { ensureSecurityFiles } = await import('../node/nats-security.js'); // loads nats (nkeys)
   const files = await ensureSecurityFiles(resolve(a.out), { cluster: a.cluster ?? 'default', anonymousClients: a.anonymousClients });
   print(a, [
     `wrote the NATS identities of cluster "${a.cluster ?? 'default'}" to ${files.dir}:`,

@@ -1,7 +1,7 @@
 // keel topics | offsets | wait-applied: the placement center from the command line (src/placement).
 import type { Argv } from 'yargs';
 import { InvalidArgumentError } from '../codec/errors.js';
-import { placement, type OffsetCommit, type TopicDescription } from '../placement/index.js';
+import type { OffsetCommit, PlacementCenter, TopicDescription } from '../placement/index.js';
 import { print, withClient, type GlobalArgs } from './connection.js';
 import { table } from './format.js';
 
@@ -59,8 +59,14 @@ export function placementCommands<T>(y: Argv<T>): Argv<T> {
     (a) => waitAppliedCommand(a as Args<WaitArgs>));
 }
 
+/** Connects and runs `fn` with the placement center (src/placement loads here, when a command runs). */
+async function withCenter<T>(a: GlobalArgs, fn: (center: PlacementCenter) => Promise<T>): Promise<T> {
+  const { placement } = await import('../placement/center.js');
+  return withClient(a, (c) => fn(placement(c)));
+}
+
 async function topicsCreate(a: Args<CreateArgs>): Promise<void> {
-  const d = await withClient(a, (c) => placement(c).topics.create({
+  const d = await withCenter(a, (p) => p.topics.create({
     name: a.name, partitions: integer('--partitions', a.partitions), replicationFactor: integer('--replication-factor', a.replicationFactor),
     config: pairs('--config', a.config ?? []),
   }, { timeoutMs: integer('--wait', a.wait ?? '15000') }));
@@ -68,48 +74,48 @@ async function topicsCreate(a: Args<CreateArgs>): Promise<void> {
 }
 
 async function topicsDescribe(a: Args<NameArgs>): Promise<void> {
-  const d = await withClient(a, (c) => placement(c).topics.describe(a.name));
+  const d = await withCenter(a, (p) => p.topics.describe(a.name));
   const config = Object.entries(d.config).map(([k, v]) => `${k}=${v}`).join(' ');
   print(a, [`topic ${d.name}: ${d.partitions} partitions, replication factor ${d.replicationFactor}${config ? `, config ${config}` : ''}${d.pending ? `, ${d.pending} not placed yet` : ''}`, ...partitionTable(d)], d);
 }
 
 async function topicsList(a: Args<object>): Promise<void> {
-  const topics = await withClient(a, (c) => placement(c).topics.list());
+  const topics = await withCenter(a, (p) => p.topics.list());
   const rows = topics.map((t) => [t.name, String(t.partitions), String(t.replicationFactor)]);
   print(a, topics.length === 0 ? [] : table(['TOPIC', 'PARTITIONS', 'RF'], rows), { topics });
 }
 
 async function topicsDelete(a: Args<NameArgs>): Promise<void> {
-  await withClient(a, (c) => placement(c).topics.delete(a.name));
+  await withCenter(a, (p) => p.topics.delete(a.name));
   print(a, `topic ${a.name} deleted`, { deleted: a.name });
 }
 
 async function topicsAddPartitions(a: Args<AddArgs>): Promise<void> {
-  const d = await withClient(a, (c) => placement(c).topics.addPartitions(a.name, integer('<total>', a.total), { timeoutMs: integer('--wait', a.wait ?? '15000') }));
+  const d = await withCenter(a, (p) => p.topics.addPartitions(a.name, integer('<total>', a.total), { timeoutMs: integer('--wait', a.wait ?? '15000') }));
   print(a, [`topic ${d.name} has ${d.partitions} partitions`, ...partitionTable(d)], d);
 }
 
 async function topicsRebalance(a: Args<{ wait?: string }>): Promise<void> {
-  const r = await withClient(a, (c) => placement(c).topics.rebalance({ timeoutMs: integer('--wait', a.wait ?? '15000') }));
+  const r = await withCenter(a, (p) => p.topics.rebalance({ timeoutMs: integer('--wait', a.wait ?? '15000') }));
   print(a, `rebalanced: ${r.moves} replica moves, ${r.leaderChanges} leader changes`, r);
 }
 
 async function offsetsCommit(a: Args<CommitArgs>): Promise<void> {
   const entries = a.entries.map(parseOffsetEntry);
-  const { results, revision } = await withClient(a, (c) => placement(c).offsets.commit(a.group, entries));
+  const { results, revision } = await withCenter(a, (p) => p.offsets.commit(a.group, entries));
   const rows = results.map((r) => [r.topic, String(r.partition), String(r.offset ?? '-'), r.committed ? 'committed' : 'conflict']);
   print(a, table(['TOPIC', 'PARTITION', 'OFFSET', 'RESULT'], rows), { results, revision });
   if (results.some((r) => !r.committed)) process.exitCode = 1;
 }
 
 async function offsetsFetch(a: Args<FetchArgs>): Promise<void> {
-  const offsets = await withClient(a, (c) => placement(c).offsets.fetch(a.group, { topic: a.topic }));
+  const offsets = await withCenter(a, (p) => p.offsets.fetch(a.group, { topic: a.topic }));
   const rows = offsets.map((o) => [o.topic, String(o.partition), String(o.offset)]);
   print(a, offsets.length === 0 ? [] : table(['TOPIC', 'PARTITION', 'OFFSET'], rows), { offsets });
 }
 
 async function waitAppliedCommand(a: Args<WaitArgs>): Promise<void> {
-  const brokers = await withClient(a, (c) => placement(c).waitApplied(integer('<revision>', a.revision), { timeoutMs: integer('--wait', a.wait ?? '10000') }));
+  const brokers = await withCenter(a, (p) => p.waitApplied(integer('<revision>', a.revision), { timeoutMs: integer('--wait', a.wait ?? '10000') }));
   print(a, `every live broker (${brokers.length}) has applied revision ${a.revision}`, { revision: Number(a.revision), brokers });
 }
 

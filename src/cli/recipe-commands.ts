@@ -3,9 +3,9 @@
 // 1 when the session is lost: what they held is gone.
 import { spawn } from 'node:child_process';
 import type { Argv } from 'yargs';
-import { connect, type KeelClient } from '../client/index.js';
+import type { KeelClient } from '../client/index.js';
 import { InvalidArgumentError } from '../codec/errors.js';
-import { connectOptionsOf, print, type GlobalArgs } from './connection.js';
+import { connectWith, print, type GlobalArgs } from './connection.js';
 
 type Args<T> = GlobalArgs & T & { '--'?: (string | number)[] };
 interface LockArgs { name: string; ttl?: number }
@@ -77,7 +77,7 @@ async function electCommand(a: Args<ElectArgs>): Promise<void> {
 
 /** Runs `fn` with a client; `stopped` fires on SIGINT/SIGTERM. The client is closed either way. */
 async function holding(a: GlobalArgs, fn: (client: KeelClient, stopped: { promise: Promise<void>; signal: AbortSignal }) => Promise<void>): Promise<void> {
-  const client = await connect(connectOptionsOf(a));
+  const client = await connectWith(a);
   const abort = new AbortController();
   const promise = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
   const onSignal = (): void => abort.abort();

@@ -21,8 +21,8 @@
 //    target: value | version | createRevision | modRevision | lease (create/mod also accepted).
 import { InvalidArgumentError } from '../codec/errors.js';
 import type { Compare, TxnOp } from '../codec/types.js';
-import { cmp, op, type TxnSpec } from '../client/index.js';
-import type { KeySelector } from '../client/index.js';
+import type { KeySelector } from '../client/bytes.js';
+import { cmp, op, type TxnSpec } from '../client/txn.js';
 
 export function parseTxnSpec(input: string): TxnSpec {
   return input.trimStart().startsWith('{') ? parseJsonSpec(input) : parseTextSpec(input);

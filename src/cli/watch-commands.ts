@@ -2,10 +2,9 @@
 // (one event per block, or one JSON object per line with --json) and stop cleanly on Ctrl-C or
 // SIGTERM, or after --count items.
 import type { Argv } from 'yargs';
-import { connect, type KeelClient, type NodeChange, type RegisteredBroker, type WatchEventView } from '../client/index.js';
+import type { KeelClient, NodeChange, RegisteredBroker, WatchEventView } from '../client/index.js';
 import { InvalidArgumentError } from '../codec/errors.js';
-import { connectOptionsOf, print, withClient, type GlobalArgs } from './connection.js';
-import { placement } from '../placement/index.js';
+import { connectWith, print, withClient, type GlobalArgs } from './connection.js';
 import { kvJson, table } from './format.js';
 import { selectorOf } from './txn-spec.js';
 
@@ -98,6 +97,7 @@ async function brokersRegister(a: Args<RegisterArgs>): Promise<void> {
 }
 
 async function brokersLag(a: Args<object>): Promise<void> {
+  const { placement } = await import('../placement/center.js');
   const lag = await withClient(a, (c) => placement(c).lag());
   const rows = lag.brokers.map((b) => [b.id, String(b.epoch), b.applied === 0 ? '-' : String(b.applied), String(b.lag)]);
   print(a, lag.brokers.length === 0 ? [] : [`store revision ${lag.revision}`, table(['BROKER', 'EPOCH', 'APPLIED', 'LAG'], rows)], lag);
@@ -109,7 +109,7 @@ async function brokersLag(a: Args<object>): Promise<void> {
  */
 async function untilStopped(a: GlobalArgs, fn: (client: KeelClient, stopped: Promise<void>) => Promise<void>): Promise<void> {
   // Long-running: the per-call deadline still applies to each request, not to the whole command.
-  const client = await connect(connectOptionsOf(a));
+  const client = await connectWith(a);
   let onSignal = (): void => undefined;
   const stopped = new Promise<void>((resolve) => {
     onSignal = resolve;

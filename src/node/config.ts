@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../codec/errors.js';
 import { DEFAULT_LIMITS, makeLimits, type Limits } from '../codec/limits.js';
-import { applyAuthFlags, NATS_AUTH_ENV, normalizeServers, type NatsAuthFlags, type NatsAuthOptions } from '../transport/api-connect.js';
+import { normalizeServers } from '../transport/api-connect.js';
+import { applyAuthFlags, NATS_AUTH_ENV, type NatsAuthFlags, type NatsAuthOptions } from '../transport/nats-auth-flags.js';
 import { assertSubjectToken } from '../transport/subjects.js';
 import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
