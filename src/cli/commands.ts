@@ -34,6 +34,9 @@ export async function runCli(argv: string[], version: string): Promise<void> {
     .help()
     .alias('h', 'help')
     .version(version)
+    // yargs' own messages in English, as ours are (usageLine rewrites them), whatever the locale; the
+    // bundled CLI (tools/bundle-cli.ts) could not read yargs' translations anyway.
+    .locale('en')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err, usage) => {
       if (err && !(err instanceof UsageError)) throw err; // a command failed: reported below

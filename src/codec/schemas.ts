@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { avroOptions } from './avro-types.js';
 
+// Two directories up: the package root, from src/codec/, dist/codec/ and the CLI bundle in dist/cli/
+// (tools/bundle-cli.ts keeps its files there).
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 export const HISTORY_DIR = fileURLToPath(new URL('../../schemas/history/', import.meta.url));
 

@@ -1,7 +1,8 @@
 // What a `keel` call loads before it runs anything, which is most of its start-up time
 // (`npm run bench:cli` measures it): `--version` answers before yargs loads; `--help` and a usage
 // error load yargs and the command definitions but none of what commands run (the client library,
-// nats, avsc and the schemas, the node). Commands import that when chosen (src/cli/commands.ts).
+// nats, avsc and the schemas, the node). Commands import that when chosen (src/cli/commands.ts); the
+// bundle of the built CLI splits along those imports (tools/bundle-cli.ts).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

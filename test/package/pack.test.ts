@@ -31,7 +31,8 @@ function ok(r: Ran, what: string): string {
 }
 
 let shared: SharedCluster;
-useCluster(test, {}, (s) => { shared = s; });
+// Secured (as `keel dev`): a CLI call with the admin identity's --nkey exercises nats' nkey authenticator.
+useCluster(test, { secure: true }, (s) => { shared = s; });
 
 let work = '';
 let project = '';
@@ -58,7 +59,7 @@ let packFiles: string[] = [];
 
 test('the tarball holds the build, the schemas, README and LICENSE, and no sources or tests', () => {
   for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/keel.js', 'dist/client/index.js', 'dist/client/index.d.ts',
-    'dist/cli/main.js', 'schemas/api.avsc', 'schemas/entry.avsc']) {
+    'dist/cli/main.js', 'dist/cli/keel.js', 'schemas/api.avsc', 'schemas/entry.avsc']) {
     assert.ok(packFiles.includes(f), `${f} is in the tarball`);
   }
   const stray = packFiles.filter((f) => /^(src|test|tools|\.ci|segments)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
@@ -112,11 +113,17 @@ test('a TypeScript consumer gets the types (and a wrong use fails to compile)', 
   assert.match(bad.stdout, /bad\.mts.*TS2322/);
 });
 
-test('a global install gives a keel command', async () => {
+test('a global install gives a keel command (its bundle finds the schemas and package.json)', async () => {
   const prefix = path.join(work, 'global');
   ok(await run('npm', ['install', '--global', '--prefer-offline', '--prefix', prefix, tarball], work), 'npm install -g');
-  const version = ok(await run(path.join(prefix, 'bin', 'keel'), ['--version'], work), 'keel --version').trim();
+  const keel = path.join(prefix, 'bin', 'keel');
+  const version = ok(await run(keel, ['--version'], work), 'keel --version').trim();
   assert.match(version, /^\d+\.\d+\.\d+/);
+  assert.match(ok(await run(keel, ['--help'], work), 'keel --help'), /^keel <command> \[options\]\n/);
+  const servers = shared.cluster.nats.url;
+  assert.is(ok(await run(keel, ['get', '/pack/a', '--servers', servers], work), 'keel get'), '/pack/a\nfrom-the-tarball\n');
+  const status = ok(await run(keel, ['status', '--json', '--servers', servers, '--nkey', shared.cluster.security!.seeds.admin], work), 'keel status --nkey');
+  assert.is((JSON.parse(status) as { members: unknown[] }).members.length, 3);
 });
 
 test.run();
