@@ -7,6 +7,14 @@ import type { Outbox } from './outbox.js';
 import type { ProgressTracker } from './tracker.js';
 import type { SnapshotTransfer } from './snapshot-transfer.js';
 
+/**
+ * Marks an empty append that only carries a new commit index to a follower the leader believes is
+ * up to date. The follower applies it and does not answer: the leader learns nothing from an ack of
+ * an index it already counted, and on a put's path those acks were a third of the Raft messages. A
+ * follower that cannot accept it (its log does not match) still answers with a rejection.
+ */
+export const COMMIT_ONLY = 'commit';
+
 export class Replicator {
   constructor(
     private readonly log: RaftLog,
@@ -40,7 +48,7 @@ export class Replicator {
       pr.becomeReplicate();
     } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
 
-    if (this.maybeCommit()) this.bcastAppend();
+    if (this.maybeCommit()) this.bcastCommit();
     else if (wasPaused) this.sendAppend(m.from, pr, true);
     while (pr.state === 'replicate' && this.sendAppend(m.from, pr, false)) { /* fill the window */ }
     return true;
@@ -85,6 +93,28 @@ export class Replicator {
     for (const [id, pr] of this.tracker.entries()) if (id !== this.out.id) this.sendAppend(id, pr, true);
   }
 
+  /** After the commit index moved: followers with nothing to receive get a commit-only append, the rest their next entries. */
+  bcastCommit(): void {
+    const last = this.log.lastIndex();
+    for (const [id, pr] of this.tracker.entries()) {
+      if (id === this.out.id) continue;
+      if (pr.state === 'replicate' && pr.next > last) this.sendCommit(id, pr);
+      else this.sendAppend(id, pr, true);
+    }
+  }
+
+  /** An empty append at the follower's next index carrying the commit index; it draws no ack. */
+  private sendCommit(to: NodeId, pr: Progress): void {
+    const prevTerm = this.log.term(pr.next - 1);
+    if (prevTerm === undefined) return; // compacted away: the next heartbeat or append brings the commit
+    const m = this.out.message('app', to);
+    m.index = pr.next - 1;
+    m.logTerm = prevTerm;
+    m.commit = this.log.committed;
+    m.context = COMMIT_ONLY;
+    this.out.send(m);
+  }
+
   bcastHeartbeat(context: string): void {
     for (const [id, pr] of this.tracker.entries()) {
       if (id === this.out.id) continue;
@@ -108,6 +138,7 @@ export class Replicator {
     const appended = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (appended) {
       if (appended.removedFrom > 0) this.out.dropAcksFrom(appended.removedFrom);
+      if (m.context === COMMIT_ONLY && m.entries.length === 0) return;
       r.index = appended.lastNew;
       this.out.send(r);
       return;

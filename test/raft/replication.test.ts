@@ -169,4 +169,37 @@ t('hard state and entries are handed out before (in the same Ready as) the messa
   c.get('a').advance(rd);
 });
 
+
+t('the new commit index reaches up-to-date followers as a commit-only append they apply and do not answer', () => {
+  const c = new Cluster(['a', 'b', 'c']);
+  c.elect('a');
+  c.stabilize();
+  c.log.length = 0;
+  c.get('a').propose(bytes('x'));
+  c.stabilize();
+  const index = c.get('a').status().commit;
+  const commitOnly = c.log.filter((m) => m.type === 'app' && m.entries.length === 0 && m.context === 'commit');
+  assert.equal(commitOnly.map((m) => [m.to, m.commit]).sort(), [['b', index], ['c', index]]);
+  const acks = c.log.filter((m) => m.type === 'appResp');
+  assert.is(acks.length, 2, 'one ack per follower: for the entry, none for the commit-only append');
+  for (const id of ['b', 'c']) assert.is(c.node(id).applied.at(-1)?.index, index, `${id} applied the commit`);
+});
+
+t('a follower whose log does not match a commit-only append rejects it, and the leader repairs its log', () => {
+  const c = new Cluster(['a', 'b', 'c']);
+  c.elect('a');
+  c.stabilize();
+  const a = c.get('a');
+  const m = blankMessage('app', 'a', 'b', a.status().term);
+  m.index = a.status().lastIndex + 5; // past b's log
+  m.logTerm = a.status().term;
+  m.commit = a.status().commit;
+  m.context = 'commit';
+  c.log.length = 0;
+  c.deliver([m]);
+  c.stabilize();
+  const reply = c.log.find((x) => x.type === 'appResp' && x.from === 'b');
+  assert.ok(reply?.reject, 'a mismatching commit-only append is answered with a rejection');
+});
+
 t.run();
