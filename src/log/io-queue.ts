@@ -2,7 +2,8 @@
 //
 // Appends issued while the queue is busy (or during the current event-loop turn, when it is idle)
 // coalesce into one write task per segment: one positioned write of the concatenated records and
-// one fdatasync, after which every append in the task resolves. While a task is syncing, the next
+// one fdatasync (or only the write, when the file is opened with O_DSYNC: writeThrough), after
+// which every append in the task resolves. While a task is syncing, the next
 // accumulates (pipelined group commit). Other file operations (create, truncate, delete) run as
 // tasks in the same order, so the disk always sees the operations in the order they were issued.
 //
@@ -13,6 +14,15 @@ import { LogFailedError } from './errors.js';
 import { writeFully } from './fs-util.js';
 
 export type SyncFile = (handle: FileHandle) => Promise<void>;
+
+/** Runs around one durable write (write + sync, or a write-through write); must call `write`. */
+export type DurableWriteHook = (write: () => Promise<void>) => Promise<void>;
+
+export interface IoQueueOptions {
+  /** The files are opened with O_DSYNC: a write is durable when it returns, no fsync follows it. */
+  writeThrough?: boolean;
+  around?: DurableWriteHook;
+}
 
 interface Completion {
   promise: Promise<void>;
@@ -58,7 +68,10 @@ export class IoQueue {
   private failure: LogFailedError | undefined;
   private last: Promise<void> = Promise.resolve();
 
-  constructor(private readonly syncFile: SyncFile) {}
+  constructor(
+    private readonly syncFile: SyncFile,
+    private readonly options: IoQueueOptions = {},
+  ) {}
 
   get failed(): LogFailedError | undefined {
     return this.failure;
@@ -95,8 +108,9 @@ export class IoQueue {
     this.last = task.done.promise;
     if (!this.draining) {
       this.draining = true;
-      // Let every append issued in this turn of the event loop join the first task.
-      setImmediate(() => void this.drain());
+      // Let every append issued in this synchronous run join the first task (a microtask, not a
+      // setImmediate: the ready loop appends a whole Ready at once, and the fsync is on a write's path).
+      queueMicrotask(() => void this.drain());
     }
     return task.done.promise;
   }
@@ -120,7 +134,10 @@ export class IoQueue {
   private async execWrite(task: WriteTask): Promise<void> {
     const handle = task.handle();
     const buffer = task.chunks.length === 1 ? task.chunks[0]! : Buffer.concat(task.chunks, task.bytes);
-    await writeFully(handle, buffer, task.position);
-    await this.syncFile(handle);
+    const write = async (): Promise<void> => {
+      await writeFully(handle, buffer, task.position);
+      if (!this.options.writeThrough) await this.syncFile(handle);
+    };
+    await (this.options.around ? this.options.around(write) : write());
   }
 }

@@ -4,6 +4,7 @@
 // Every mutation updates memory at once (so lastIndex() moves as soon as append() is called and
 // the next append can follow it in the same turn) and queues its file work on the IoQueue, which
 // applies it in order; the returned promise resolves when that work is durable.
+import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ import { LogAppendOrderError, LogClosedError, LogCorruptionError, LogIndexRangeE
 import { FRAME_HEADER_BYTES, frameHeader } from '../codec/framing.js';
 import { encodeHeader, segmentFileName } from './format.js';
 import { fsyncDirectory, writeFully } from './fs-util.js';
-import { IoQueue, type SyncFile } from './io-queue.js';
+import { IoQueue, type DurableWriteHook, type SyncFile } from './io-queue.js';
 import { DirectoryLock } from './lock.js';
 import { recoverSegments } from './recovery.js';
 import { Segment } from './segment.js';
@@ -32,6 +33,15 @@ export interface SegmentedLogOptions<E extends LogEntryShape> {
   logger?: Logger;
   /** Makes a file's written bytes durable. Default: fdatasync. Injectable for tests. */
   fsync?: SyncFile;
+  /**
+   * Open segments with O_DSYNC, so that a write is durable when it returns: a group commit is then
+   * one system call and one thread-pool round trip instead of two (write, then fsync), which on a
+   * busy 2-core machine is a measurable part of a write's latency. `fsync` still runs after the
+   * other file operations (segment creation, truncation). Default false.
+   */
+  writeThrough?: boolean;
+  /** Wraps each group commit's durable write (the node's disk failpoint and fsync-latency metric). */
+  aroundDurableWrite?: DurableWriteHook;
   /** Take the exclusive flock on <dir>/LOCK. Default true. */
   lock?: boolean;
 }
@@ -62,6 +72,7 @@ export class SegmentedLog<E extends LogEntryShape> {
     private readonly codec: LogCodec<E>,
     private readonly segmentBytes: number,
     private readonly syncFile: SyncFile,
+    private readonly writeThrough: boolean,
     private readonly io: IoQueue,
     private readonly lock: DirectoryLock | undefined,
   ) {
@@ -78,18 +89,20 @@ export class SegmentedLog<E extends LogEntryShape> {
     if (created) await fsyncDirectory(dirname(dir)); // the new node directory's entry is durable
     const lock = options.lock === false ? undefined : await DirectoryLock.acquire(dir);
     const syncFile: SyncFile = options.fsync ?? ((handle) => handle.datasync());
+    const writeThrough = options.writeThrough ?? false;
     const logDir = join(dir, 'log');
     const segments: Segment<E>[] = [];
     try {
       segments.push(...(await recoverSegments(logDir, { ...options, syncFile })));
-      for (const segment of segments) segment.handle = await open(segment.path, 'r+');
+      for (const segment of segments) segment.handle = await open(segment.path, openFlags(writeThrough, false));
     } catch (err) {
       for (const segment of segments) await segment.closeHandle();
       await lock?.release();
       throw err;
     }
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    const log = new SegmentedLog(logDir, segments, options.codec, segmentBytes, syncFile, new IoQueue(syncFile), lock);
+    const io = new IoQueue(syncFile, { writeThrough, around: options.aroundDurableWrite });
+    const log = new SegmentedLog(logDir, segments, options.codec, segmentBytes, syncFile, writeThrough, io, lock);
     options.logger?.info(
       { dir: logDir, segments: segments.length, firstIndex: log.firstIndex(), lastIndex: log.lastIndex(), ms: Date.now() - started },
       'log opened',
@@ -340,7 +353,7 @@ export class SegmentedLog<E extends LogEntryShape> {
     const segment = new Segment<E>(join(this.logDir, segmentFileName(baseIndex)), baseIndex, this.codec);
     this.list.push(segment);
     return this.io.run(async () => {
-      segment.handle = await open(segment.path, 'wx+');
+      segment.handle = await open(segment.path, openFlags(this.writeThrough, true));
       await writeFully(segment.handle, encodeHeader(baseIndex, this.codec.fingerprint), 0);
       await this.syncFile(segment.handle);
       await fsyncDirectory(this.logDir);
@@ -385,4 +398,10 @@ export class SegmentedLog<E extends LogEntryShape> {
     }
     return bytes;
   }
+}
+
+/** Read-write, O_DSYNC when writing through; `create` makes a new file and fails if one exists. */
+function openFlags(writeThrough: boolean, create: boolean): number {
+  const { O_RDWR, O_CREAT, O_EXCL, O_DSYNC } = fsConstants;
+  return O_RDWR | (create ? O_CREAT | O_EXCL : 0) | (writeThrough ? O_DSYNC : 0);
 }

@@ -89,7 +89,7 @@ export class NodeMetrics implements ApiObserver {
 
     // Log and disk
     const fsync = new Histogram({
-      name: 'keel_log_fsync_duration_seconds', help: 'One group-committed log write and its fdatasync.', buckets: FSYNC_BUCKETS, registers: [r],
+      name: 'keel_log_fsync_duration_seconds', help: 'One group-committed log write until durable (written through with O_DSYNC).', buckets: FSYNC_BUCKETS, registers: [r],
     });
     node.stats.onFsync = (seconds) => fsync.observe(seconds);
     gauge(r, 'keel_log_first_index', 'The first log index held on disk.', () => status().firstIndex);

@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { constants } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { LogFailedError, SegmentedLog } from '../../src/log/index.js';
 import { makeEntries, testCodecV1, type TestEntry } from './test-codec.js';
@@ -90,6 +92,46 @@ test('a failed fsync rejects the batch and every later operation; a reopen recov
     const reopened = await SegmentedLog.open<TestEntry>(dir, { codec: testCodecV1 });
     assert.ok(reopened.lastIndex() >= 10);
     assert.is((await reopened.read(1, 11)).length, 10);
+    await reopened.close();
+  }));
+
+/** The open flags of this process's descriptors on files under `dir` (from /proc/self/fdinfo). */
+async function openFlagsUnder(dir: string): Promise<number[]> {
+  const flags: number[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (!target.startsWith(dir) || !target.endsWith('.seg')) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+    flags.push(parseInt(/flags:\s+([0-7]+)/.exec(info)![1]!, 8));
+  }
+  return flags;
+}
+
+test('write-through: segments are opened O_DSYNC, a group commit is one wrapped write and no fsync', () =>
+  withTempDir(async (dir) => {
+    let fsyncs = 0;
+    let wrapped = 0;
+    const options = {
+      codec: testCodecV1,
+      writeThrough: true,
+      fsync: async (handle: FileHandle) => { fsyncs++; await handle.datasync(); },
+      aroundDurableWrite: async (write: () => Promise<void>) => { wrapped++; await write(); },
+    };
+    const log = await SegmentedLog.open<TestEntry>(dir, options);
+    await log.append(makeEntries(1, 1)); // creates the first segment (its header is fsynced)
+    const fsyncsBefore = fsyncs;
+    const wrappedBefore = wrapped;
+    await Promise.all(makeEntries(2, 33).map((entry) => log.append([entry])));
+    assert.is(wrapped - wrappedBefore, 1, '32 appends in one turn: one durable write');
+    assert.is(fsyncs - fsyncsBefore, 0, 'no fsync after a write-through write');
+    const flags = await openFlagsUnder(dir);
+    assert.ok(flags.length > 0, 'the segment is open');
+    for (const f of flags) assert.ok((f & constants.O_DSYNC) !== 0, `opened with O_DSYNC (flags ${f.toString(8)})`);
+    await log.close();
+    const reopened = await SegmentedLog.open<TestEntry>(dir, options);
+    assert.is(reopened.lastIndex(), 33);
+    assert.is((await reopened.read(1, 34)).length, 33);
+    for (const f of await openFlagsUnder(dir)) assert.ok((f & constants.O_DSYNC) !== 0, 'reopened with O_DSYNC');
     await reopened.close();
   }));
 
