@@ -17,6 +17,8 @@ const MAGIC = Buffer.from('KHS2', 'latin1');
 /** The first layout (u32 big-endian fields, crc before length), still read so an upgraded node starts. */
 const LEGACY_MAGIC = 0x4b48_5331; // "KHS1"
 const FILE = 'raft-state';
+/** A change of commit alone is written at most this often. */
+const LAZY_COMMIT_MS = 100;
 
 export class HardStateFile {
   private constructor(
@@ -40,7 +42,8 @@ export class HardStateFile {
 
   /**
    * Records the new state. A change of term or vote resolves once it is durable; a change of commit
-   * alone resolves at once and is written in the background (it must never delay a Raft reply).
+   * alone resolves at once and is written in the background within LAZY_COMMIT_MS (it must never
+   * delay a Raft reply).
    * Writes happen one at a time, in order, always of the newest state.
    */
   save(next: PersistedHardState): Promise<void> {
@@ -48,11 +51,16 @@ export class HardStateFile {
     this.current = { ...next };
     if (!mustSync) {
       if (!this.lazyQueued) {
+        // At most one write per LAZY_COMMIT_MS: on a busy node a write per commit was one more
+        // thread-pool round trip per put, for a value a restarted node relearns from the leader.
         this.lazyQueued = true;
-        this.enqueue(() => {
-          this.lazyQueued = false;
-          return this.write(false);
-        }).catch((err: unknown) => { this.lazyError = err as Error; });
+        setTimeout(() => {
+          if (this.closed) return; // close() wrote the newest state
+          this.enqueue(() => {
+            this.lazyQueued = false;
+            return this.write(false);
+          }).catch((err: unknown) => { this.lazyError = err as Error; });
+        }, LAZY_COMMIT_MS).unref();
       }
       return Promise.resolve();
     }
@@ -60,6 +68,7 @@ export class HardStateFile {
   }
 
   private lazyQueued = false;
+  private closed = false;
   private lazyError: Error | null = null;
   private chain: Promise<void> = Promise.resolve();
 
@@ -80,6 +89,7 @@ export class HardStateFile {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.chain;
     await this.write(true).catch(() => {});
     await this.fh.close();
