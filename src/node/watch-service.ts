@@ -5,7 +5,9 @@
 // whose client stops acknowledging is freed, one whose client falls too far behind is cancelled.
 //
 // The store's apply path only appends to a watch's pending list (WatchStream.enqueue); encoding and
-// publishing happen on a setImmediate flush, one message per watch per flush (split only to fit
+// publishing happen on a flush at the end of the current synchronous run (a microtask: a Ready
+// applies its entries synchronously, so one flush covers them all, and nothing waits a turn of the
+// event loop between apply and publish), one message per watch per flush (split only to fit
 // NATS max_payload). Watches on the same range usually share their event lists, so a flush encodes
 // each distinct body once and only prefixes each watch's id (WatchBodyCache).
 import type { NatsConnection, Subscription } from 'nats';
@@ -125,7 +127,7 @@ export class WatchService {
     const stream = new WatchStream(req.watchId, req.deliverTo, req.key, req.rangeEnd, req.prevKv, start, this.now(), this.limits);
     this.streams.set(req.watchId, stream);
     if (start > current) this.attach(stream);
-    else this.markDirty(stream);
+    else this.markDirtyNextTurn(stream); // after the create's answer has gone out
     this.o.logger.debug({ watchId: req.watchId, start, current }, 'watch created');
   }
 
@@ -201,7 +203,26 @@ export class WatchService {
     this.dirty.add(stream);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    queueMicrotask(() => this.flush());
+  }
+
+  private readonly catchingUp = new Set<WatchStream>();
+  private catchUpScheduled = false;
+
+  /**
+   * Marks a catching-up watch dirty on the next turn of the event loop: its first history reaches
+   * the client after the create's answer, and a long catch-up lets I/O run between its slices.
+   */
+  private markDirtyNextTurn(stream: WatchStream): void {
+    this.catchingUp.add(stream);
+    if (this.catchUpScheduled) return;
+    this.catchUpScheduled = true;
+    setImmediate(() => {
+      this.catchUpScheduled = false;
+      const streams = [...this.catchingUp];
+      this.catchingUp.clear();
+      for (const stream of streams) if (!stream.ended) this.markDirty(stream);
+    });
   }
 
   private flush(): void {
@@ -221,7 +242,7 @@ export class WatchService {
         this.end(stream, 'slowConsumer', `the client left ${events} events (${bytes} bytes) unacknowledged; `
           + `the limit is ${this.limits.maxUnackedEvents} events or ${this.limits.maxUnackedBytes} bytes`);
       } else if (!stream.live && stream.catchUpHasRoom) {
-        this.markDirty(stream); // keep catching up, one slice per turn
+        this.markDirtyNextTurn(stream); // keep catching up, one slice per turn (I/O runs between)
       }
     }
   }
