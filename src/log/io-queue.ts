@@ -12,6 +12,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { LogFailedError } from './errors.js';
 import { writeFully } from './fs-util.js';
+import { trace } from '../trace.js';
 
 export type SyncFile = (handle: FileHandle) => Promise<void>;
 
@@ -132,11 +133,14 @@ export class IoQueue {
   }
 
   private async execWrite(task: WriteTask): Promise<void> {
+    trace('io-start', task.bytes);
     const handle = task.handle();
     const buffer = task.chunks.length === 1 ? task.chunks[0]! : Buffer.concat(task.chunks, task.bytes);
     const write = async (): Promise<void> => {
       await writeFully(handle, buffer, task.position);
+      trace('io-written', task.bytes);
       if (!this.options.writeThrough) await this.syncFile(handle);
+      trace('io-synced', task.bytes);
     };
     await (this.options.around ? this.options.around(write) : write());
   }

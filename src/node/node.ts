@@ -2,6 +2,7 @@
 // segmented log, its hard state in raft-state, and the KV projection applied from committed entries.
 // The ready loop itself (persist, send, apply, advance and its ordering rules) is ready-loop.ts;
 // this file gives it the node's storage, transport and state machine.
+import { trace, traceAs, tracing } from '../trace.js';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
@@ -116,6 +117,7 @@ export class KeelNode implements ApiNode {
     this.stats = stats;
     this.term = hardState.value.term;
     this.drops = new InputDrops(opts.logger);
+    traceAs(opts.id);
     this.leaderContact = new LeaderContact(opts.tickMs * opts.electionTicks);
     this.snapshots = new Snapshotter({
       nodeDir: opts.dir,
@@ -336,6 +338,7 @@ export class KeelNode implements ApiNode {
     this.proposalIds = [];
     try {
       this.raft.proposeBatch(datas);
+      trace('proposed', this.raft.status().lastIndex, `n=${datas.length}`);
     } catch (err) {
       this.stats.proposalsFailed += datas.length;
       if (!(err instanceof ProposalDroppedError)) throw err;
@@ -405,6 +408,7 @@ export class KeelNode implements ApiNode {
     const check = { self: this.opts.id, batchFrom: batch.from, lastIndex, term };
     let fromLeaderish = '';
     for (const m of batch.messages) {
+      if (tracing) trace('recv-' + m.type, m.entries.length ? m.entries[m.entries.length - 1]!.index : m.index, `from=${m.from} commit=${m.commit}`);
       const problem = raftMessageProblem(m, check);
       if (problem) {
         this.drops.drop('raftRejected', problem, { from: batch.from, type: m.type });

@@ -18,6 +18,7 @@
 // - A snapshot from the leader is installed before any committed entry of its Ready is applied.
 //   (Raft resets its log to the snapshot, so such entries are new in that Ready and the previous
 //   rule already holds them back; the check below keeps the order explicit.)
+import { trace, tracing } from '../trace.js';
 import type { Entry, HardState, Message, ReadState, Ready, Role, SoftState } from '../raft/types.js';
 
 /** The part of RaftNode the loop drives. */
@@ -95,14 +96,19 @@ export class ReadyLoop<Installed> {
       this.role = rd.softState.role;
       this.stateMachine.onSoftState(rd.softState);
     }
+    const lastNew = rd.entries.length ? rd.entries[rd.entries.length - 1]!.index : 0;
+    const lastCommitted = rd.committedEntries.length ? rd.committedEntries[rd.committedEntries.length - 1]!.index : 0;
+    if (tracing) trace('rd', lastNew, `c=${lastCommitted}`);
     const sendFirst = this.sendsBeforePersisting(rd);
-    if (sendFirst) this.transport.send(rd.messages);
+    if (sendFirst) { this.transport.send(rd.messages); trace('sent', lastNew); }
 
     const { beforeFsync, afterFsync } = this.splitCommitted(rd);
     this.stateMachine.apply(beforeFsync);
     await this.persist(rd);
-    if (!sendFirst) this.transport.send(rd.messages);
+    trace('persisted', lastNew);
+    if (!sendFirst) { this.transport.send(rd.messages); trace('sent', lastNew); }
     this.stateMachine.apply(afterFsync);
+    trace('applied', lastCommitted);
     if (rd.readStates.length > 0) this.stateMachine.onReadStates(rd.readStates);
     this.raft.advance(rd);
     this.stateMachine.afterReady();

@@ -1,6 +1,7 @@
 // The client API service of one node: subscribes to the API subjects, turns every request into a
 // call of the node's ApiHandler, and always answers — a typed error response when anything is wrong
 // (malformed bytes, wrong subject, limits, a throwing handler). It never crashes on a request.
+import { trace } from '../trace.js';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { decodeRequest, encodeResponse } from '../codec/index.js';
@@ -158,6 +159,7 @@ export class ApiServer {
     this.inFlightCount++;
     const started = performance.now();
     const parsed = parseApiSubject(msg.subject);
+    trace('req', 0, parsed?.type ?? '');
     let errorCode: string | null = null;
     try {
       let response: Uint8Array;
@@ -169,6 +171,7 @@ export class ApiServer {
         response = this.encodeError(error);
       }
       this.reply(msg, response);
+      trace('reply', 0, parsed?.type ?? '');
     } catch (err) {
       // Nothing above should throw; this guards the promise nobody awaits.
       this.opts.logger.error({ err, subject: msg.subject }, 'api: request dropped');
