@@ -67,7 +67,7 @@ export class NodeMetrics implements ApiObserver {
     counter(r, 'keel_raft_proposals_failed_total', 'Proposals refused because leadership was lost before they reached Raft.',
       () => node.stats.proposalsFailed);
     counter(r, 'keel_raft_malformed_batches_total', 'Raft message batches from peers that did not decode (dropped).',
-      () => node.stats.malformedRaftBatches);
+      () => node.drops.counters.raftMalformed);
     countersByLabel(r, 'keel_raft_rejected_batches_total',
       'Raft batches dropped as unauthenticated, by reason (unframed: no MAC frame; badMac: wrong cluster key; wrongSender: signed by another node than it claims).',
       'reason', () => node.raftRejects);

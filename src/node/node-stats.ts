@@ -19,8 +19,6 @@ export class NodeStats {
   proposalsFailed = 0;
   /** Times a leader other than the one known before was seen (etcd's leader_changes_seen_total). */
   leaderChanges = 0;
-  /** Raft batches from peers that did not decode (dropped). */
-  malformedRaftBatches = 0;
   /** Committed entries that did not decode (skipped by every replica alike). */
   undecodableEntries = 0;
   /** The newest leader changes, oldest first, at most RECENT_LEADER_CHANGES. */

@@ -395,7 +395,6 @@ export class KeelNode implements ApiNode {
     try {
       batch = raftBatchCodec.decode(payload);
     } catch (err) {
-      this.stats.malformedRaftBatches++;
       this.drops.drop('raftMalformed', err, { bytes: payload.length });
       return;
     }
