@@ -55,7 +55,9 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
     // Watchers resume on another node now, not after the leadership hand-over (up to two election timeouts).
     running.node.watches.stop();
     handOverLeadership(running.node, config.electionTickMs * config.electionTicks * 2, log)
-      .then(() => placement.stop().catch(() => undefined))
+      // A pass in flight may wait on requests to the new leader: do not let it hold the stop up
+      // (its writes are guarded; the next leader's controller redoes what it did not finish).
+      .then(() => Promise.race([placement.stop().catch(() => undefined), new Promise((r) => setTimeout(r, PLACEMENT_STOP_MS))]))
       .then(() => running.stop())
       .then(
       () => process.exit(0),
@@ -80,6 +82,9 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
  * restart then costs the cluster no election timeout); when that does not happen within `timeoutMs`
  * it stops anyway and the others elect a leader as after a crash.
  */
+/** How long a stopping node waits for its placement controller's pass in flight. */
+const PLACEMENT_STOP_MS = 300;
+
 async function handOverLeadership(
   node: { isLeader: boolean; transferLeadership(to: string, timeoutMs: number): Promise<string> },
   timeoutMs: number,

@@ -71,6 +71,7 @@ export class NodeApiHandler implements ApiHandler {
       case 'watchCreate':
         // Linearizable start: the node first applies everything committed before the request, so a
         // compaction or write the caller saw acknowledged is reflected ("from now" included).
+        this.node.watches.checkAccepting();
         await this.node.reads.waitLinearizable();
         this.node.watches.create(body);
         return this.respond({ type: 'watchCreate', watchId: body.watchId });

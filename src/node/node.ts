@@ -521,6 +521,7 @@ export class KeelNode implements ApiNode {
 
   private changeRole(role: Role, leader: string): void {
     const wasLeader = this.role === 'leader';
+    if (leader !== '' && leader !== this.leader) this.reads.retryInFlight();
     this.role = role;
     this.leader = leader;
     const isLeader = role === 'leader';

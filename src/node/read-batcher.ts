@@ -58,6 +58,15 @@ export class ReadBatcher {
     }
   }
 
+  /**
+   * A new leader is known: asks again for every read index not answered yet. The old leader may
+   * have dropped the requests (it stepped down or handed leadership over), and a round requested
+   * now is still after every read it covers arrived.
+   */
+  retryInFlight(): void {
+    for (const context of this.inFlight.keys()) this.deps.requestReadIndex(context);
+  }
+
   failAll(err: Error): void {
     const all = [...this.inFlight.values(), ...this.waitingApply, ...(this.next ? [this.next] : [])];
     this.inFlight.clear();

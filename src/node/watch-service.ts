@@ -108,16 +108,25 @@ export class WatchService {
   }
 
   /**
-   * Registers a watch. Throws CompactedError (nothing is sent) when its start revision is no longer
-   * retained, InvalidArgumentError when the id is taken, UnavailableError (the client tries another
-   * node) when this node is stopping or leaderless. Events follow on the next flush.
+   * Throws UnavailableError (the client tries another node) when this node takes no new watch: it
+   * is stopping or leaderless. Checked before the linearizable wait too, which a stopping leader
+   * handing its leadership over would not answer.
    */
-  create(req: WatchCreateRequest): void {
+  checkAccepting(): void {
     if (this.stopped) throw new UnavailableError(`node ${this.o.nodeId} is stopping; ask another node`);
     const leaderless = this.leaderlessFor();
     if (leaderless > (this.o.leaderlessMs ?? 3000)) {
       throw new UnavailableError(`node ${this.o.nodeId} has known no leader for ${Math.round(leaderless)} ms; ask another node`);
     }
+  }
+
+  /**
+   * Registers a watch. Throws CompactedError (nothing is sent) when its start revision is no longer
+   * retained, InvalidArgumentError when the id is taken, UnavailableError (the client tries another
+   * node) when this node is stopping or leaderless. Events follow on the next flush.
+   */
+  create(req: WatchCreateRequest): void {
+    this.checkAccepting();
     if (this.streams.has(req.watchId)) throw new InvalidArgumentError(`watch ${req.watchId} already exists on this node`);
     const store = this.o.store();
     const current = store.revision;
