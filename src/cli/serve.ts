@@ -38,15 +38,24 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   // The node's modules load here, not with the CLI: other commands start without them.
   const { loadNodeConfig } = await import('../node/config.js');
   const config = loadNodeConfig(flagsOnly(flags), process.env);
+  // Signals are handled from the start: one that arrives while the node is still starting (it may
+  // already serve requests and watches) stops it as soon as it runs, never by the default exit.
+  let stopRequested: string | null = null;
+  let stop = (why: string): void => {
+    if (stopRequested) process.exit(1); // a second signal while starting: give up at once
+    stopRequested = why;
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   const { startNode } = await import('../node/index.js');
   const running = await startNode(config);
   const { attachPlacementController } = await import('./placement-controller.js');
   const { default: pino } = await import('pino');
   const log = pino({ level: config.logLevel }).child({ node: config.id });
-  const placement = await attachPlacementController(running, config.cluster, log);
+  let placement: { stop(): Promise<void> } | null = null;
 
   let stopping = false;
-  const stop = (why: string): void => {
+  stop = (why: string): void => {
     if (stopping) {
       process.stderr.write(`keel serve ${config.id}: ${why} again, exiting now\n`);
       process.exit(1);
@@ -57,7 +66,7 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
     handOverLeadership(running.node, config.electionTickMs * config.electionTicks * 2, log)
       // A pass in flight may wait on requests to the new leader: do not let it hold the stop up
       // (its writes are guarded; the next leader's controller redoes what it did not finish).
-      .then(() => Promise.race([placement.stop().catch(() => undefined), new Promise((r) => setTimeout(r, PLACEMENT_STOP_MS))]))
+      .then(() => Promise.race([placement?.stop().catch(() => undefined), new Promise((r) => setTimeout(r, PLACEMENT_STOP_MS))]))
       .then(() => running.stop())
       .then(
       () => process.exit(0),
@@ -67,8 +76,10 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (stopRequested) stop(stopRequested);
+  const controller = await attachPlacementController(running, config.cluster, log);
+  if (stopping) void controller.stop();
+  else placement = controller;
   if (flags.parentPid !== undefined) {
     // Orphaned (the parent died without stopping us): stop like on SIGTERM.
     setInterval(() => {
@@ -77,14 +88,14 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   }
 }
 
+/** How long a stopping node waits for its placement controller's pass in flight. */
+const PLACEMENT_STOP_MS = 300;
+
 /**
  * A leader that is asked to stop first hands leadership to the most caught-up voter (a rolling
  * restart then costs the cluster no election timeout); when that does not happen within `timeoutMs`
  * it stops anyway and the others elect a leader as after a crash.
  */
-/** How long a stopping node waits for its placement controller's pass in flight. */
-const PLACEMENT_STOP_MS = 300;
-
 async function handOverLeadership(
   node: { isLeader: boolean; transferLeadership(to: string, timeoutMs: number): Promise<string> },
   timeoutMs: number,
