@@ -122,12 +122,19 @@ export class WatchService {
 
   /**
    * Registers a watch. Throws CompactedError (nothing is sent) when its start revision is no longer
-   * retained, InvalidArgumentError when the id is taken, UnavailableError (the client tries another
+   * retained, InvalidArgumentError when the id is taken by another watch (a retry of the same create
+   * is answered as the first), UnavailableError (the client tries another
    * node) when this node is stopping or leaderless. Events follow on the next flush.
    */
   create(req: WatchCreateRequest): void {
     this.checkAccepting();
-    if (this.streams.has(req.watchId)) throw new InvalidArgumentError(`watch ${req.watchId} already exists on this node`);
+    const existing = this.streams.get(req.watchId);
+    if (existing) {
+      // The client retried a create whose first attempt took effect here after the client had
+      // given up waiting for it (a slow linearizable wait): the same watch, nothing to do.
+      if (existing.deliverTo === req.deliverTo && !existing.ended) return;
+      throw new InvalidArgumentError(`watch ${req.watchId} already exists on this node`);
+    }
     const store = this.o.store();
     const current = store.revision;
     const start = req.startRevision > 0 ? req.startRevision : current + 1;

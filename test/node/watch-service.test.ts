@@ -73,6 +73,7 @@ async function watcher(o: { prefix: string; startRevision?: number; id?: string 
     cancelled: () => messages.find((m) => m.body.type === 'cancelled')?.body as Extract<WatchMessage['body'], { type: 'cancelled' }> | undefined,
     ack: (revision: number) => nc.publish(watchAckSubject('t', 'n1'), watchAckCodec.encode({ acks: [{ watchId, revision }] })),
     close: () => sub.unsubscribe(),
+    req,
   };
 }
 
@@ -207,6 +208,18 @@ test('a node without a leader for leaderlessMs cancels its watches (noLeader) an
   const again = await watcher({ prefix: 'nl/' });
   assert.is(service.size, 1);
   again.close();
+  w.close();
+});
+
+test('a retried create of the same watch is answered as the first; another watch under the same id is refused', async () => {
+  put('r/a');
+  const w = await watcher({ prefix: 'r/' });
+  service.create(w.req); // the client's retry after its first attempt timed out: no error, no second stream
+  const rev = put('r/b');
+  await waitFor(() => w.revisions().includes(rev), 2000, 10);
+  await sleep(50);
+  assert.equal(w.revisions(), [rev], 'the event once, not twice');
+  assert.throws(() => service.create({ ...w.req, deliverTo: 'test.deliver.other' }), /already exists/);
   w.close();
 });
 
