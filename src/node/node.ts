@@ -338,7 +338,7 @@ export class KeelNode implements ApiNode {
     this.proposalIds = [];
     try {
       this.raft.proposeBatch(datas);
-      trace('proposed', this.raft.status().lastIndex, `n=${datas.length}`);
+      if (tracing) trace('proposed', this.raft.status().lastIndex, `n=${datas.length}`);
     } catch (err) {
       this.stats.proposalsFailed += datas.length;
       if (!(err instanceof ProposalDroppedError)) throw err;
