@@ -9,6 +9,7 @@ import {
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
 import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
 import { subjectFor } from '../transport/subjects.js';
+import { RequestMux } from './request-mux.js';
 import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isNoResponders, isPermissionViolation, isRetryable } from './retry.js';
 
 export interface RequesterOptions {
@@ -47,15 +48,19 @@ export class Requester {
   private next = 0;
   private closed = false;
   private readonly sleepers = new Set<() => void>();
+  /** One per connection, index for index with o.connections. */
+  private readonly muxes: RequestMux[];
 
   constructor(o: RequesterOptions) {
     if (o.connections.length === 0) throw new Error('Requester: needs at least one NATS connection');
     this.o = o;
+    this.muxes = o.connections.map((nc) => new RequestMux(nc));
   }
 
   /** Fails every request from now on and wakes those sleeping between attempts. */
   close(): void {
     this.closed = true;
+    for (const mux of this.muxes) mux.close();
     for (const wake of this.sleepers) wake();
     this.sleepers.clear();
   }
@@ -111,7 +116,7 @@ export class Requester {
 
   /** One request on the next open connection; an error response is thrown as its KeelError. */
   private async attempt(subject: string, bytes: Uint8Array, timeout: number): Promise<Answer> {
-    const msg = await this.connection().request(subject, bytes, { timeout });
+    const msg = await this.connection().request(subject, bytes, timeout);
     let res;
     try {
       res = decodeResponse(msg.data);
@@ -130,20 +135,21 @@ export class Requester {
   private async anyNodeServes(): Promise<boolean> {
     const probe = encodeRequest({ requestId: null, body: { type: 'status' } });
     try {
-      await this.connection().request(subjectFor(this.o.cluster, 'status'), probe, { timeout: this.o.timeoutMs });
+      await this.connection().request(subjectFor(this.o.cluster, 'status'), probe, this.o.timeoutMs);
       return true;
     } catch (err) {
       return !isNoResponders(err);
     }
   }
 
-  private connection(): NatsConnection {
+  /** The next open connection's request mux (round robin). */
+  private connection(): RequestMux {
     const pool = this.o.connections;
     for (let i = 0; i < pool.length; i++) {
-      const nc = pool[this.next++ % pool.length];
-      if (!nc.isClosed()) return nc;
+      const at = this.next++ % pool.length;
+      if (!pool[at].isClosed()) return this.muxes[at];
     }
-    return pool[0]; // all closed: its request fails with CONNECTION_CLOSED, handled by the caller
+    return this.muxes[0]; // all closed: its request fails with CONNECTION_CLOSED, handled by the caller
   }
 
   private sleep(ms: number): Promise<void> {
