@@ -45,6 +45,13 @@ export interface ConnectOptions extends NatsAuthOptions {
    * subject either. Default: keep retrying until the deadline (nodes may be restarting). The CLI uses 2000.
    */
   noNodeMs?: number;
+  /**
+   * Where a linearizable get or range goes when it names no node. 'leader' (the default): to the
+   * leader, which confirms its leadership once for every read in flight and answers from its own
+   * projection. 'anyNode': to any node (queue group); a follower asks the leader for a read index and
+   * answers once it has applied up to it, which spreads the reads' CPU and costs two more hops.
+   */
+  linearizableReads?: 'leader' | 'anyNode';
 }
 
 /** Also the widest seq span in flight; must not exceed the server's exactly-once window (1024). */
@@ -78,6 +85,10 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
   const deadlineMs = positive('deadlineMs', opts.deadlineMs ?? 15000);
   const cluster = opts.cluster ?? 'default';
   assertSubjectToken('cluster name', cluster);
+  const reads = opts.linearizableReads ?? 'leader';
+  if (reads !== 'leader' && reads !== 'anyNode') {
+    throw new InvalidArgumentError(`linearizableReads must be 'leader' or 'anyNode', got ${String(reads)}`);
+  }
   let connections: NatsConnection[];
   let owned: boolean;
   if (opts.nc) {
@@ -105,6 +116,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
     timeoutMs,
     deadlineMs,
     noNodeMs: opts.noNodeMs,
+    linearizableReads: reads,
   });
 }
 
@@ -121,6 +133,7 @@ interface ClientParts {
   timeoutMs: number;
   deadlineMs: number;
   noNodeMs?: number;
+  linearizableReads: 'leader' | 'anyNode';
 }
 
 export class KeelClient {
@@ -143,6 +156,7 @@ export class KeelClient {
     this.requester = new Requester({
       cluster: parts.cluster, connections: parts.connections, limits: parts.limits,
       timeoutMs: parts.timeoutMs, deadlineMs: parts.deadlineMs, noNodeMs: parts.noNodeMs,
+      linearizableReadsAtLeader: parts.linearizableReads === 'leader',
     });
     this.lease = new LeaseApi({
       requester: this.requester,

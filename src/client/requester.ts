@@ -8,7 +8,7 @@ import {
 } from '../codec/errors.js';
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
 import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
-import { subjectFor } from '../transport/subjects.js';
+import { leaderSubjectFor, subjectFor } from '../transport/subjects.js';
 import { RequestMux } from './request-mux.js';
 import { backoffDelay, describeFailure, isConnectionClosed, isNatsTimeout, isNoResponders, isPermissionViolation, isRetryable } from './retry.js';
 
@@ -23,6 +23,8 @@ export interface RequesterOptions {
   random?: () => number;
   /** See ConnectOptions.noNodeMs. */
   noNodeMs?: number;
+  /** Linearizable ranges without a node id go to the leader (ConnectOptions.linearizableReads). */
+  linearizableReadsAtLeader?: boolean;
 }
 
 export interface SendOptions {
@@ -81,7 +83,7 @@ export class Requester {
     validateRequest(req, this.o.limits);
     const bytes = encodeRequest(req);
     checkRequestSize(bytes.length, this.o.limits);
-    const subject = subjectFor(this.o.cluster, body.type, so.nodeId);
+    const subject = this.subjectOf(body, so.nodeId);
 
     const deadlineMs = so.deadlineMs ?? this.o.deadlineMs;
     const deadline = Date.now() + deadlineMs;
@@ -112,6 +114,14 @@ export class Requester {
       const pause = Math.min(backoffDelay(attempt, this.o.random), Math.max(0, deadline - Date.now()));
       await this.sleep(pause);
     }
+  }
+
+  /** Where a request goes: the node asked for, the leader for a linearizable read, else its type's subject. */
+  private subjectOf(body: RequestBody, nodeId: string | undefined): string {
+    if (nodeId === undefined && body.type === 'range' && !body.serializable && this.o.linearizableReadsAtLeader) {
+      return leaderSubjectFor(this.o.cluster, 'range');
+    }
+    return subjectFor(this.o.cluster, body.type, nodeId);
   }
 
   /** One request on the next open connection; an error response is thrown as its KeelError. */

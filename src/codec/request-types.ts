@@ -18,7 +18,7 @@ import type { RequestType } from './types.js';
 export type ApiScope = 'leader' | 'api' | 'node' | 'admin' | 'adminNode';
 
 export interface RequestTypeInfo {
-  /** The scopes it may be sent on; without a node id a client uses `leader` if listed, else `api`. */
+  /** The scopes it may be sent on; without a node id a client uses the first (`leader` or `api`). */
   scopes: readonly ApiScope[];
   /** A replicated command: carries a requestId (exactly-once) and takes a place in the write window. */
   write: boolean;
@@ -42,7 +42,9 @@ export const REQUEST_TYPES = {
   memberTransferLeader: { scopes: ['admin'], write: false },
   // Alarms are per node: an operator disarms each member (keel alarm disarm asks them all).
   alarmDisarm: { scopes: ['admin', 'adminNode'], write: false },
-  range: { scopes: ['api', 'node'], write: false },
+  // A linearizable range goes to the leader by default (ConnectOptions.linearizableReads): it confirms
+  // its leadership for a whole batch of reads at once, with no ReadIndex forwarded from a follower.
+  range: { scopes: ['api', 'leader', 'node'], write: false },
   status: { scopes: ['api', 'node'], write: false },
   memberList: { scopes: ['api'], write: false },
   watchCreate: { scopes: ['api', 'node'], write: false },

@@ -100,7 +100,13 @@ export function subjectFor(cluster: string, type: RequestType, nodeId?: string):
     if (!isTypeAllowed('node', type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to one node`);
     return nodeSubject(cluster, nodeId, type);
   }
-  return isTypeAllowed('leader', type) ? leaderSubject(cluster, type) : apiSubject(cluster, type);
+  return requestTypeInfo(type)?.scopes[0] === 'leader' ? leaderSubject(cluster, type) : apiSubject(cluster, type);
+}
+
+/** The leader's subject for a type it also answers there (a linearizable range). */
+export function leaderSubjectFor(cluster: string, type: RequestType): string {
+  if (!isTypeAllowed('leader', type)) throw new InvalidArgumentError(`a ${type} request cannot be sent to the leader`);
+  return leaderSubject(cluster, type);
 }
 
 export interface ParsedApiSubject {

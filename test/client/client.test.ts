@@ -72,6 +72,26 @@ it('range by prefix, from/to, limit, keysOnly, countOnly; serializable is sent a
   assert.is(last.req.requestId, null);
 });
 
+it('a linearizable get or range goes to the leader by default, to any node with linearizableReads: anyNode', async () => {
+  await ctx.client.put('lr/a', '1');
+  const scopeOfLast = (): string => ctx.node.handler.seen.at(-1)!.ctx.scope;
+  assert.is((await ctx.client.get('lr/a'))?.valueString, '1');
+  assert.is(scopeOfLast(), 'leader');
+  assert.is((await ctx.client.range({ prefix: 'lr/' })).count, 1);
+  assert.is(scopeOfLast(), 'leader');
+  await ctx.client.get('lr/a', { serializable: true });
+  assert.is(scopeOfLast(), 'api');
+  const spread = await connect({ servers: ctx.nats.url, deadlineMs: 3000, linearizableReads: 'anyNode' });
+  try {
+    assert.is((await spread.get('lr/a'))?.valueString, '1');
+    assert.is(scopeOfLast(), 'api');
+  } finally {
+    await spread.close();
+  }
+  const bad = await connect({ servers: ctx.nats.url, linearizableReads: 'nearest' as 'leader' }).then(() => null, (e: unknown) => e);
+  assert.ok(bad instanceof KeelError && bad.code === 'InvalidArgument', String(bad));
+});
+
 it('delete a key, a prefix, a range, with prevKv', async () => {
   await ctx.client.put('d/1', 'a');
   await ctx.client.put('d/2', 'b');

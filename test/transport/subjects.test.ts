@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REQUEST_TYPES, isWrite, requestTypeInfo } from '../../src/codec/request-types.js';
 import type { RequestType } from '../../src/codec/types.js';
-import { isTypeAllowed, parseApiSubject, subjectFor } from '../../src/transport/subjects.js';
+import { isTypeAllowed, leaderSubjectFor, parseApiSubject, subjectFor } from '../../src/transport/subjects.js';
 
 const TYPES = Object.keys(REQUEST_TYPES) as RequestType[];
 
@@ -35,7 +35,12 @@ test('a server accepts on each subject exactly the types the client sends there'
     if (oneNode) assert.equal(parseApiSubject(subjectFor('c1', type, 'n1')), { cluster: 'c1', scope: 'node', nodeId: 'n1', type });
   }
   assert.not.ok(isTypeAllowed('api', 'put'));
-  assert.not.ok(isTypeAllowed('leader', 'range'));
+  assert.not.ok(isTypeAllowed('leader', 'status'));
+  // A range may also go to the leader (linearizable reads, by default), but without that choice to any node.
+  assert.ok(isTypeAllowed('leader', 'range'));
+  assert.equal(parseApiSubject(subjectFor('c1', 'range')), { cluster: 'c1', scope: 'api', type: 'range' });
+  assert.equal(parseApiSubject(leaderSubjectFor('c1', 'range')), { cluster: 'c1', scope: 'leader', type: 'range' });
+  assert.throws(() => leaderSubjectFor('c1', 'status'), /cannot be sent to the leader/);
   for (const bogus of ['toString', '__proto__', 'constructor', 'nope']) assert.not.ok(isTypeAllowed('api', bogus), bogus);
 });
 
