@@ -1,7 +1,10 @@
 // Linearizable reads by ReadIndex, batched: every read that arrives during one turn of the event
 // loop shares one ReadIndex round. A read never joins a round that was requested before it arrived
 // (that round's index could predate a write the reader already saw acknowledged), so arrivals go to
-// the next batch; the batch is requested on the following turn.
+// the next batch; the batch is requested on the following turn. While a round is in flight, the
+// next batch is held until that round is answered, HOLD_MS at most: under load one round serves
+// every read that arrived during the previous one (fewer heartbeat rounds for the members to answer),
+// and a round lost on the way costs the held reads HOLD_MS, not the round's timeout.
 import { UnavailableError } from '../codec/errors.js';
 
 interface Batch {
@@ -10,6 +13,9 @@ interface Batch {
   timer: NodeJS.Timeout | null;
   readIndex: number;
 }
+
+/** How long a batch may wait for the round in flight before it asks for its own. */
+export const HOLD_MS = 2;
 
 export interface ReadBatcherDeps {
   /** Asks Raft for the read index of `context` (answered through `onReadState`). */
@@ -26,6 +32,8 @@ export class ReadBatcher {
   /** Batches whose index is known, waiting for apply to catch up, in index order. */
   private readonly waitingApply: Batch[] = [];
   private counter = 0;
+  /** Set while `next` is held back for the round in flight. */
+  private holdTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: ReadBatcherDeps) {}
 
@@ -34,7 +42,8 @@ export class ReadBatcher {
     return new Promise((resolve, reject) => {
       if (!this.next) {
         this.next = { context: `${this.deps.nodeId}:${++this.counter}`, waiters: [], timer: null, readIndex: 0 };
-        setImmediate(() => this.flush());
+        if (this.inFlight.size === 0) setImmediate(() => this.flush());
+        else this.holdTimer = setTimeout(() => this.flush(), HOLD_MS);
       }
       this.next.waiters.push({ resolve, reject });
     });
@@ -45,6 +54,7 @@ export class ReadBatcher {
     const batch = this.inFlight.get(context);
     if (!batch) return;
     this.inFlight.delete(context);
+    this.releaseHeld();
     batch.readIndex = index;
     if (this.deps.appliedIndex() >= index) return this.finish(batch);
     this.waitingApply.push(batch);
@@ -72,16 +82,31 @@ export class ReadBatcher {
     this.inFlight.clear();
     this.waitingApply.length = 0;
     this.next = null;
+    this.clearHold();
     for (const b of all) this.fail(b, err);
   }
 
+  /** The round in flight was answered (or given up): the held batch goes on the next turn. */
+  private releaseHeld(): void {
+    if (this.holdTimer === null || this.inFlight.size > 0) return;
+    this.clearHold();
+    setImmediate(() => this.flush());
+  }
+
+  private clearHold(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+  }
+
   private flush(): void {
+    this.clearHold();
     const batch = this.next;
     if (!batch) return;
     this.next = null;
     this.inFlight.set(batch.context, batch);
     batch.timer = setTimeout(() => {
       if (this.inFlight.delete(batch.context)) {
+        this.releaseHeld();
         this.fail(batch, new UnavailableError('no quorum confirmed the read index in time (no leader?)'));
       } else {
         const i = this.waitingApply.indexOf(batch);

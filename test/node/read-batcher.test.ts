@@ -2,7 +2,7 @@
 // answered is asked again of a new leader instead of waiting out the timeout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ReadBatcher } from '../../src/node/read-batcher.js';
+import { HOLD_MS, ReadBatcher } from '../../src/node/read-batcher.js';
 
 function batcher(timeoutMs = 5000) {
   const requests: string[] = [];
@@ -49,6 +49,35 @@ test('an unanswered round fails with Unavailable after the timeout', async () =>
   } catch (err) {
     assert.is((err as { code?: string }).code, 'Unavailable');
   }
+});
+
+test('while a round is in flight the next batch waits for its answer, or HOLD_MS at most', async () => {
+  const { b, requests, apply } = batcher();
+  apply(10);
+  const first = b.waitLinearizable();
+  await turn();
+  assert.is(requests.length, 1);
+  const held = [b.waitLinearizable(), b.waitLinearizable()];
+  await turn();
+  await turn();
+  assert.is(requests.length, 1, 'no second round while the first is in flight');
+  b.onReadState(requests[0]!, 10);
+  await first;
+  await turn();
+  assert.is(requests.length, 2, 'the held batch asks as soon as the first round is answered');
+  b.onReadState(requests[1]!, 10);
+  await Promise.all(held);
+  // A round never answered (lost on the way) holds the next batch HOLD_MS, not the round's timeout.
+  void b.waitLinearizable().catch(() => {});
+  await turn();
+  assert.is(requests.length, 3);
+  const started = Date.now();
+  const late = b.waitLinearizable();
+  while (requests.length < 4) await new Promise((r) => setTimeout(r, 1));
+  assert.ok(Date.now() - started < HOLD_MS + 50, `held ${Date.now() - started} ms`);
+  b.onReadState(requests[3]!, 10);
+  await late;
+  b.failAll(new Error('stop'));
 });
 
 test.run();
