@@ -95,15 +95,17 @@ export class Requester {
       if (remaining <= 0 && attempt > 0) {
         throw new TimeoutError(`${body.type} got no answer within ${deadlineMs} ms (${attempt} attempts; last: ${lastFailure})`);
       }
+      const attemptMs = Math.max(1, Math.min(this.o.timeoutMs, remaining));
       try {
-        return await this.attempt(subject, bytes, Math.max(1, Math.min(this.o.timeoutMs, remaining)));
+        return await this.attempt(subject, bytes, attemptMs);
       } catch (err) {
         if (this.closed) throw new CancelledError('the client is closed');
         if (isConnectionClosed(err) && this.o.connections.every((nc) => nc.isClosed())) {
           throw new UnavailableError('the NATS connection is closed');
         }
         if (!isRetryable(err) || so.retry === false) throw toKeelError(err, subject);
-        lastFailure = describeFailure(err);
+        // An attempt cut short by the deadline that then timed out says nothing new about the cause.
+        if (!(isNatsTimeout(err) && attemptMs < this.o.timeoutMs && lastFailure !== '')) lastFailure = describeFailure(err);
         noRespondersSince = isNoResponders(err) ? noRespondersSince || Date.now() : 0;
         if (noRespondersSince > 0 && this.o.noNodeMs !== undefined && Date.now() - noRespondersSince >= this.o.noNodeMs
           && !(await this.anyNodeServes())) {
