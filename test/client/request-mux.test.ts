@@ -85,4 +85,38 @@ test('closing the connection fails pending requests with ConnectionClosed, and l
   assert.is(codeOf(after), ErrorCode.ConnectionClosed);
 });
 
+test('after the server restarts, the same mux answers again (nats.js re-subscribes its inbox)', async () => {
+  const own = await startNatsServer();
+  const port = own.port;
+  const opts = { servers: own.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 };
+  const nc = await connect(opts);
+  const mux = new RequestMux(nc);
+  const serve = async (): Promise<NatsConnection> => {
+    const s = await connect(opts);
+    s.subscribe('echo.*', { callback: (_e, m) => m.respond(m.data) });
+    await s.flush();
+    return s;
+  };
+  let responder = await serve();
+  let restarted: Awaited<ReturnType<typeof startNatsServer>> | null = null;
+  try {
+    assert.equal([...(await mux.request('echo.0', new Uint8Array([1]), 1000)).data], [1]);
+    await own.stop();
+    restarted = await startNatsServer({ port });
+    await responder.close();
+    responder = await serve();
+    // The client reconnects on its own; a request before that times out and a retry would go again.
+    let answered: number[] | null = null;
+    for (let i = 0; i < 100 && answered === null; i++) {
+      answered = await mux.request('echo.0', new Uint8Array([2]), 200).then((m) => [...m.data], () => null);
+    }
+    assert.equal(answered, [2]);
+  } finally {
+    mux.close();
+    await responder.close();
+    await nc.close();
+    await restarted?.stop();
+  }
+});
+
 test.run();
