@@ -3,7 +3,7 @@
 // The command modules only describe their commands: what a command runs (the client library with nats
 // and the Avro codecs, the node, the admin tools) is imported when that command is chosen, so that
 // `keel --help` and a usage error never load it (test/cli/startup.test.ts).
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { KeelError } from '../codec/errors.js';
 import { clusterCommands } from './cluster-commands.js';
 import { globalOptions } from './connection.js';
@@ -21,6 +21,12 @@ import { watchCommands } from './watch-commands.js';
 /** Exit codes: 1 = the command failed, 2 = bad usage. */
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+
+/** The global options, then every command group, in the order `keel --help` lists them. */
+const REGISTER: ((y: Argv) => Argv)[] = [
+  rejectNaN, globalOptions, kvCommands, clusterCommands, watchCommands, placementCommands, recipeCommands,
+  alarmCommands, serveCommand, snapshotCommands, devCommand, natsConfigCommand,
+];
 
 export async function runCli(argv: string[], version: string): Promise<void> {
   const json = argv.includes('--json');
@@ -43,18 +49,7 @@ export async function runCli(argv: string[], version: string): Promise<void> {
       process.stderr.write(`keel: ${usageLine(err?.message ?? msg, argv, usage as unknown as UsageView)}\n`);
       process.exit(EXIT_USAGE);
     });
-  parser = rejectNaN(parser);
-  parser = globalOptions(parser);
-  parser = kvCommands(parser);
-  parser = clusterCommands(parser);
-  parser = watchCommands(parser);
-  parser = placementCommands(parser);
-  parser = recipeCommands(parser);
-  parser = alarmCommands(parser);
-  parser = serveCommand(parser);
-  parser = snapshotCommands(parser);
-  parser = devCommand(parser);
-  parser = natsConfigCommand(parser);
+  for (const register of REGISTER) parser = register(parser);
   try {
     await parser.parseAsync();
   } catch (err) {
