@@ -21,68 +21,59 @@ test.before(async () => {
 });
 test.after(async () => { await server?.close(); await nats?.stop(); });
 
-const codeOf = (err: unknown): string => (err instanceof NatsError ? err.code : String(err));
+/** The NATS error code `request` fails with ('resolved' when it did not fail). */
+async function failureOf(request: Promise<unknown>): Promise<string> {
+  const err = await request.then(() => null, (e: unknown) => e);
+  return err === null ? 'resolved' : err instanceof NatsError ? err.code : String(err);
+}
 
-test('each of many concurrent requests gets its own reply, answered out of order', async () => {
+/** A mux on a fresh client connection to the shared server, closed (with it) after `use`. */
+async function withMux(use: (mux: RequestMux) => Promise<void>): Promise<void> {
   const nc = await connect({ servers: nats.url });
   const mux = new RequestMux(nc);
   try {
-    const delays = Array.from({ length: 50 }, (_, i) => (i * 7) % 20);
-    const replies = await Promise.all(delays.map((d, i) => mux.request(`echo.${d}`, new Uint8Array([i, 255]), 2000)));
-    replies.forEach((msg, i) => assert.equal([...msg.data], [255, i]));
+    await use(mux);
   } finally {
     mux.close();
     await nc.close();
   }
-});
+}
 
-test('no answer in time fails with Timeout; a reply that comes later is dropped', async () => {
-  const nc = await connect({ servers: nats.url });
-  const mux = new RequestMux(nc);
-  try {
-    const started = Date.now();
-    const err = await mux.request('echo.300', new Uint8Array([1]), 100).then(() => null, (e: unknown) => e);
-    assert.is(codeOf(err), ErrorCode.Timeout);
-    const took = Date.now() - started;
-    assert.ok(took >= 95 && took < 280, `timed out after ${took} ms`);
-    // A shorter timeout after a longer one still fires on time (the timer is re-armed earlier).
-    const long = mux.request('silent.1', new Uint8Array([1]), 5000).then(() => null, (e: unknown) => e);
-    const t1 = Date.now();
-    const short = await mux.request('silent.2', new Uint8Array([1]), 80).then(() => null, (e: unknown) => e);
-    assert.is(codeOf(short), ErrorCode.Timeout);
-    assert.ok(Date.now() - t1 < 250, 'the short timeout waited for the long one');
-    await new Promise((r) => setTimeout(r, 300)); // the late echo.300 reply arrives and is ignored
-    const ok = await mux.request('echo.0', new Uint8Array([7]), 1000);
-    assert.equal([...ok.data], [7]);
-    mux.close();
-    assert.is(codeOf(await long), ErrorCode.ConnectionClosed, 'close() fails what still waits');
-  } finally {
-    mux.close();
-    await nc.close();
-  }
-});
+test('each of many concurrent requests gets its own reply, answered out of order', () => withMux(async (mux) => {
+  const delays = Array.from({ length: 50 }, (_, i) => (i * 7) % 20);
+  const replies = await Promise.all(delays.map((d, i) => mux.request(`echo.${d}`, new Uint8Array([i, 255]), 2000)));
+  replies.forEach((msg, i) => assert.equal([...msg.data], [255, i]));
+}));
 
-test('a subject nobody serves fails with NoResponders', async () => {
-  const nc = await connect({ servers: nats.url });
-  const mux = new RequestMux(nc);
-  try {
-    const err = await mux.request('nobody.here', new Uint8Array([1]), 2000).then(() => null, (e: unknown) => e);
-    assert.is(codeOf(err), ErrorCode.NoResponders);
-  } finally {
-    mux.close();
-    await nc.close();
-  }
-});
+test('no answer in time fails with Timeout; a reply that comes later is dropped', () => withMux(async (mux) => {
+  const started = Date.now();
+  assert.is(await failureOf(mux.request('echo.300', new Uint8Array([1]), 100)), ErrorCode.Timeout);
+  const took = Date.now() - started;
+  assert.ok(took >= 95 && took < 280, `timed out after ${took} ms`);
+  // A shorter timeout after a longer one still fires on time (the timer is re-armed earlier).
+  const long = failureOf(mux.request('silent.1', new Uint8Array([1]), 5000));
+  const t1 = Date.now();
+  assert.is(await failureOf(mux.request('silent.2', new Uint8Array([1]), 80)), ErrorCode.Timeout);
+  assert.ok(Date.now() - t1 < 250, 'the short timeout waited for the long one');
+  await new Promise((r) => setTimeout(r, 300)); // the late echo.300 reply arrives and is ignored
+  const ok = await mux.request('echo.0', new Uint8Array([7]), 1000);
+  assert.equal([...ok.data], [7]);
+  mux.close();
+  assert.is(await long, ErrorCode.ConnectionClosed, 'close() fails what still waits');
+}));
+
+test('a subject nobody serves fails with NoResponders', () => withMux(async (mux) => {
+  assert.is(await failureOf(mux.request('nobody.here', new Uint8Array([1]), 2000)), ErrorCode.NoResponders);
+}));
 
 test('closing the connection fails pending requests with ConnectionClosed, and later ones at once', async () => {
   const nc = await connect({ servers: nats.url });
   const mux = new RequestMux(nc);
-  const pending = mux.request('silent.3', new Uint8Array([1]), 5000).then(() => null, (e: unknown) => e);
+  const pending = failureOf(mux.request('silent.3', new Uint8Array([1]), 5000));
   await nc.flush();
   await nc.close();
-  assert.is(codeOf(await pending), ErrorCode.ConnectionClosed);
-  const after = await mux.request('echo.0', new Uint8Array([1]), 1000).then(() => null, (e: unknown) => e);
-  assert.is(codeOf(after), ErrorCode.ConnectionClosed);
+  assert.is(await pending, ErrorCode.ConnectionClosed);
+  assert.is(await failureOf(mux.request('echo.0', new Uint8Array([1]), 1000)), ErrorCode.ConnectionClosed);
 });
 
 test('after the server restarts, the same mux answers again (nats.js re-subscribes its inbox)', async () => {
