@@ -52,6 +52,13 @@ export interface ConnectOptions extends NatsAuthOptions {
    * answers once it has applied up to it, which spreads the reads' CPU and costs two more hops.
    */
   linearizableReads?: 'leader' | 'anyNode';
+  /**
+   * Send the puts, deletes, txns and ranges made in one event-loop turn that go to the same subject
+   * as one NATS message, answered in one reply (default true). Each call keeps its own timeout, retries
+   * and outcome; what it saves is the per-message cost in the client, nats-server and the node.
+   * Nodes from before request batches refuse them: set false for a cluster that still runs them.
+   */
+  batchRequests?: boolean;
 }
 
 /** Also the widest seq span in flight; must not exceed the server's exactly-once window (1024). */
@@ -89,6 +96,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
   if (reads !== 'leader' && reads !== 'anyNode') {
     throw new InvalidArgumentError(`linearizableReads must be 'leader' or 'anyNode', got ${String(reads)}`);
   }
+  const batchRequests = opts.batchRequests ?? true;
+  if (typeof batchRequests !== 'boolean') throw new InvalidArgumentError(`batchRequests must be true or false, got ${String(batchRequests)}`);
   let connections: NatsConnection[];
   let owned: boolean;
   if (opts.nc) {
@@ -117,6 +126,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<KeelClient> {
     deadlineMs,
     noNodeMs: opts.noNodeMs,
     linearizableReads: reads,
+    batchRequests,
   });
 }
 
@@ -134,6 +144,7 @@ interface ClientParts {
   deadlineMs: number;
   noNodeMs?: number;
   linearizableReads: 'leader' | 'anyNode';
+  batchRequests: boolean;
 }
 
 export class KeelClient {
@@ -156,7 +167,7 @@ export class KeelClient {
     this.requester = new Requester({
       cluster: parts.cluster, connections: parts.connections, limits: parts.limits,
       timeoutMs: parts.timeoutMs, deadlineMs: parts.deadlineMs, noNodeMs: parts.noNodeMs,
-      linearizableReadsAtLeader: parts.linearizableReads === 'leader',
+      linearizableReadsAtLeader: parts.linearizableReads === 'leader', batchRequests: parts.batchRequests,
     });
     this.lease = new LeaseApi({
       requester: this.requester,

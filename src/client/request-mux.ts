@@ -4,14 +4,45 @@
 // flight that was a fifth of the client's CPU (docs/performance.md). The failures keep nats.js's
 // error codes (Timeout, NoResponders, PermissionsViolation, ConnectionClosed), so retry.ts needs no
 // change.
+//
+// Batchable requests of one turn that go to the same subject leave as one message on
+// `<subject>.batch` and come back in one reply (src/codec/request-batch.ts); each keeps its own
+// deadline and outcome.
 import { createInbox, ErrorCode, Events, NatsError, type Msg, type NatsConnection, type Status, type Subscription } from 'nats';
+import { MAX_BATCH_ITEMS, batchOverhead, decodeBatch, encodeBatch, isBatch } from '../codec/request-batch.js';
+import { batchSubject } from '../transport/subjects.js';
 
 interface Pending {
   subject: string;
+  data: Uint8Array;
+  /** Where it was published (`<subject>.batch` when it went in a batch): a refused publish names it. */
+  publishedTo: string;
   deadline: number;
-  resolve: (msg: Msg) => void;
+  resolve: (data: Uint8Array) => void;
   reject: (err: unknown) => void;
 }
+
+interface Outgoing {
+  token: string;
+  subject: string;
+  data: Uint8Array;
+  batchable: boolean;
+}
+
+/** A batch sent and not yet answered: its requests' tokens, in order. */
+interface SentBatch {
+  tokens: string[];
+  /** The latest deadline of its requests; after it, nobody waits for the reply. */
+  deadline: number;
+}
+
+export interface RequestMuxOptions {
+  /** Send batchable requests of one turn to the same subject as one message (default true). */
+  batch?: boolean;
+}
+
+/** Room left in a batch for the reply subject and the protocol line around the payload. */
+const BATCH_HEADROOM_BYTES = 1024;
 
 export class RequestMux {
   private readonly nc: NatsConnection;
@@ -19,21 +50,27 @@ export class RequestMux {
   private prefix = '';
   private sub: Subscription | null = null;
   private seq = 0;
-  private outgoing: { token: string; subject: string; data: Uint8Array }[] = [];
+  private outgoing: Outgoing[] = [];
+  private readonly batches = new Map<string, SentBatch>();
+  private readonly batching: boolean;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private closed = false;
   private readonly statuses: AsyncIterable<Status> & { stop?: () => void };
 
-  constructor(nc: NatsConnection) {
+  constructor(nc: NatsConnection, o: RequestMuxOptions = {}) {
     this.nc = nc;
+    this.batching = o.batch ?? true;
     this.statuses = nc.status();
     void this.watchPermissionErrors();
   }
 
-  /** Publishes `data` to `subject` and resolves with the first reply; rejects with a NatsError. */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Msg> {
-    return new Promise<Msg>((resolve, reject) => {
+  /**
+   * Publishes `data` to `subject` and resolves with the first reply's payload; rejects with a
+   * NatsError. `batchable`: it may travel in one message with other requests to the same subject.
+   */
+  request(subject: string, data: Uint8Array, timeoutMs: number, batchable = false): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
       if (this.closed) {
         reject(NatsError.errorForCode(ErrorCode.ConnectionClosed));
         return;
@@ -46,8 +83,8 @@ export class RequestMux {
       }
       const token = (this.seq++).toString(36);
       const deadline = Date.now() + timeoutMs;
-      this.pending.set(token, { subject, deadline, resolve, reject });
-      this.outgoing.push({ token, subject, data });
+      this.pending.set(token, { subject, data, publishedTo: subject, deadline, resolve, reject });
+      this.outgoing.push({ token, subject, data, batchable: batchable && this.batching });
       if (this.outgoing.length === 1) setImmediate(() => this.publishOutgoing());
       if (deadline < this.timerAt) this.armTimer(deadline);
     });
@@ -59,17 +96,74 @@ export class RequestMux {
    * each get a write of their own, and a write is the costliest step of a request on this VM).
    */
   private publishOutgoing(): void {
-    const batch = this.outgoing;
+    const sending = this.outgoing;
     this.outgoing = [];
-    for (const { token, subject, data } of batch) {
-      const p = this.pending.get(token);
-      if (!p) continue; // failed meanwhile (closed, timed out)
-      try {
-        this.nc.publish(subject, data, { reply: this.prefix + token });
-      } catch (err) {
-        this.pending.delete(token);
-        p.reject(err);
+    const bySubject = new Map<string, Outgoing[]>();
+    for (const o of sending) {
+      if (!this.pending.has(o.token)) continue; // failed meanwhile (closed, timed out)
+      if (!o.batchable) {
+        this.publishAlone(o.token, o.subject, o.data);
+        continue;
       }
+      const group = bySubject.get(o.subject);
+      if (group) group.push(o);
+      else bySubject.set(o.subject, [o]);
+    }
+    for (const [subject, group] of bySubject) {
+      for (const chunk of this.chunks(group)) {
+        if (chunk.length === 1) this.publishAlone(chunk[0]!.token, subject, chunk[0]!.data);
+        else this.publishBatch(subject, chunk);
+      }
+    }
+  }
+
+  /** Splits a group into batches of at most MAX_BATCH_ITEMS that fit the server's max_payload. */
+  private chunks(group: Outgoing[]): Outgoing[][] {
+    const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - BATCH_HEADROOM_BYTES;
+    const out: Outgoing[][] = [];
+    let chunk: Outgoing[] = [];
+    let bytes = 0;
+    for (const o of group) {
+      const grown = bytes + o.data.length;
+      if (chunk.length > 0 && (chunk.length === MAX_BATCH_ITEMS || grown + batchOverhead(chunk.length + 1) > limit)) {
+        out.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(o);
+      bytes += o.data.length;
+    }
+    if (chunk.length > 0) out.push(chunk);
+    return out;
+  }
+
+  private publishAlone(token: string, subject: string, data: Uint8Array): void {
+    const p = this.pending.get(token)!;
+    p.publishedTo = subject;
+    try {
+      this.nc.publish(subject, data, { reply: this.prefix + token });
+    } catch (err) {
+      this.pending.delete(token);
+      p.reject(err);
+    }
+  }
+
+  private publishBatch(subject: string, chunk: Outgoing[]): void {
+    const token = `B${(this.seq++).toString(36)}`;
+    const to = batchSubject(subject);
+    let deadline = 0;
+    for (const o of chunk) {
+      const p = this.pending.get(o.token)!;
+      p.publishedTo = to;
+      deadline = Math.max(deadline, p.deadline);
+    }
+    const tokens = chunk.map((o) => o.token);
+    this.batches.set(token, { tokens, deadline });
+    try {
+      this.nc.publish(to, encodeBatch(chunk.map((o) => o.data)), { reply: this.prefix + token });
+    } catch (err) {
+      this.batches.delete(token);
+      this.failTokens(tokens, err);
     }
   }
 
@@ -78,6 +172,7 @@ export class RequestMux {
     if (this.closed) return;
     this.closed = true;
     this.outgoing = [];
+    this.batches.clear();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.statuses.stop?.();
@@ -103,12 +198,66 @@ export class RequestMux {
 
   private onReply(msg: Msg): void {
     const token = msg.subject.slice(this.prefix.length);
+    // NATS answers a request nobody subscribes to with an empty 503 status message.
+    const noResponders = msg.data.length === 0 && msg.headers?.code === 503;
+    if (token.startsWith('B')) {
+      this.onBatchReply(token, msg.data, noResponders);
+      return;
+    }
     const p = this.pending.get(token);
     if (!p) return; // late (timed out) or not ours
     this.pending.delete(token);
-    // NATS answers a request nobody subscribes to with an empty 503 status message.
-    if (msg.data.length === 0 && msg.headers?.code === 503) p.reject(NatsError.errorForCode(ErrorCode.NoResponders));
-    else p.resolve(msg);
+    if (noResponders) p.reject(NatsError.errorForCode(ErrorCode.NoResponders));
+    else p.resolve(msg.data);
+  }
+
+  /**
+   * Hands each request of a batch its answer. A reply that is not a batch (an error response about
+   * the batch as a whole) answers every request; an empty item is a request the node could not fit
+   * into the reply, sent again on its own.
+   */
+  private onBatchReply(token: string, data: Uint8Array, noResponders: boolean): void {
+    const batch = this.batches.get(token);
+    if (!batch) return;
+    this.batches.delete(token);
+    if (noResponders) {
+      this.failTokens(batch.tokens, NatsError.errorForCode(ErrorCode.NoResponders));
+      return;
+    }
+    if (!isBatch(data)) {
+      for (const t of batch.tokens) this.settle(t, data);
+      return;
+    }
+    let answers: Uint8Array[];
+    try {
+      answers = decodeBatch(data, batch.tokens.length);
+      if (answers.length !== batch.tokens.length) throw new Error(`${answers.length} answers to ${batch.tokens.length} requests`);
+    } catch (err) {
+      this.failTokens(batch.tokens, new Error(`malformed batch reply: ${(err as Error).message}`));
+      return;
+    }
+    batch.tokens.forEach((t, i) => {
+      const answer = answers[i]!;
+      const p = this.pending.get(t);
+      if (answer.length > 0) this.settle(t, answer);
+      else if (p) this.publishAlone(t, p.subject, p.data);
+    });
+  }
+
+  private settle(token: string, data: Uint8Array): void {
+    const p = this.pending.get(token);
+    if (!p) return;
+    this.pending.delete(token);
+    p.resolve(data);
+  }
+
+  private failTokens(tokens: readonly string[], err: unknown): void {
+    for (const t of tokens) {
+      const p = this.pending.get(t);
+      if (!p) continue;
+      this.pending.delete(t);
+      p.reject(err);
+    }
   }
 
   /** The inbox subscription was refused (permissions): fail what waits; the next request subscribes again. */
@@ -124,7 +273,7 @@ export class RequestMux {
       const ctx = (s as { permissionContext?: { operation: string; subject: string } }).permissionContext;
       if (s.type !== Events.Error || ctx?.operation !== 'publish') continue;
       for (const [token, p] of this.pending) {
-        if (p.subject !== ctx.subject) continue;
+        if (p.publishedTo !== ctx.subject) continue;
         this.pending.delete(token);
         p.reject(NatsError.errorForCode(ErrorCode.PermissionsViolation, new Error(`Permissions Violation for Publish to "${ctx.subject}"`)));
       }
@@ -152,6 +301,11 @@ export class RequestMux {
       } else if (p.deadline < next) {
         next = p.deadline;
       }
+    }
+    // A batch whose every request has timed out: nobody waits for its reply any more.
+    for (const [token, b] of this.batches) {
+      if (b.deadline <= now) this.batches.delete(token);
+      else if (b.deadline < next) next = b.deadline;
     }
     if (next !== Infinity) this.armTimer(next);
   }

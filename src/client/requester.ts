@@ -1,12 +1,13 @@
 // Sends one API request and gets its answer: validates and encodes it, picks the subject, and retries
 // what can be retried (backoff with full jitter) until the deadline. A write's requestId is fixed by
 // the caller, so every retry carries the same one and the server applies it at most once.
-import type { Msg, NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { decodeResponse, encodeRequest } from '../codec/index.js';
 import {
   CancelledError, InternalError, KeelError, PermissionDeniedError, TimeoutError, UnavailableError, errorFromBody,
 } from '../codec/errors.js';
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
+import { isBatchable } from '../codec/request-types.js';
 import type { ApiRequest, RequestBody, RequestId, ResponseBody, ResponseHeader } from '../codec/types.js';
 import { leaderSubjectFor, subjectFor } from '../transport/subjects.js';
 import { RequestMux } from './request-mux.js';
@@ -25,6 +26,8 @@ export interface RequesterOptions {
   noNodeMs?: number;
   /** Linearizable ranges without a node id go to the leader (ConnectOptions.linearizableReads). */
   linearizableReadsAtLeader?: boolean;
+  /** Requests of one turn to the same subject share a message (ConnectOptions.batchRequests; default true). */
+  batchRequests?: boolean;
 }
 
 export interface SendOptions {
@@ -56,7 +59,7 @@ export class Requester {
   constructor(o: RequesterOptions) {
     if (o.connections.length === 0) throw new Error('Requester: needs at least one NATS connection');
     this.o = o;
-    this.muxes = o.connections.map((nc) => new RequestMux(nc));
+    this.muxes = o.connections.map((nc) => new RequestMux(nc, { batch: o.batchRequests ?? true }));
   }
 
   /** Fails every request from now on and wakes those sleeping between attempts. */
@@ -94,7 +97,7 @@ export class Requester {
       let answer: Answer;
       try {
         // An error answer (NotLeader, ...) is thrown here too, so the retry rules below apply to it.
-        answer = this.answerOf(subject, await this.connection().request(subject, bytes, attemptMs));
+        answer = this.answerOf(subject, await this.connection().request(subject, bytes, attemptMs, isBatchable(body.type)));
       } catch (err) {
         if (this.closed) throw new CancelledError('the client is closed');
         if (isConnectionClosed(err) && this.o.connections.every((nc) => nc.isClosed())) {
@@ -129,10 +132,10 @@ export class Requester {
   }
 
   /** The answer a reply carries; an error response is thrown as its KeelError. */
-  private answerOf(subject: string, msg: Msg): Answer {
+  private answerOf(subject: string, data: Uint8Array): Answer {
     let res;
     try {
-      res = decodeResponse(msg.data);
+      res = decodeResponse(data);
     } catch (err) {
       throw new InternalError(`malformed response on ${subject}: ${(err as Error).message}`);
     }

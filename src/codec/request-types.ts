@@ -22,12 +22,14 @@ export interface RequestTypeInfo {
   scopes: readonly ApiScope[];
   /** A replicated command: carries a requestId (exactly-once) and takes a place in the write window. */
   write: boolean;
+  /** May travel with others of its type in one message on `<subject>.batch` (request-batch.ts). */
+  batch?: true;
 }
 
 export const REQUEST_TYPES = {
-  put: { scopes: ['leader'], write: true },
-  deleteRange: { scopes: ['leader'], write: true },
-  txn: { scopes: ['leader'], write: true },
+  put: { scopes: ['leader'], write: true, batch: true },
+  deleteRange: { scopes: ['leader'], write: true, batch: true },
+  txn: { scopes: ['leader'], write: true, batch: true },
   compact: { scopes: ['admin'], write: true },
   leaseGrant: { scopes: ['leader'], write: true },
   leaseRevoke: { scopes: ['leader'], write: true },
@@ -44,7 +46,7 @@ export const REQUEST_TYPES = {
   alarmDisarm: { scopes: ['admin', 'adminNode'], write: false },
   // A linearizable range goes to the leader by default (ConnectOptions.linearizableReads): it confirms
   // its leadership for a whole batch of reads at once, with no ReadIndex forwarded from a follower.
-  range: { scopes: ['api', 'leader', 'node'], write: false },
+  range: { scopes: ['api', 'leader', 'node'], write: false, batch: true },
   status: { scopes: ['api', 'node'], write: false },
   memberList: { scopes: ['api'], write: false },
   watchCreate: { scopes: ['api', 'node'], write: false },
@@ -59,6 +61,11 @@ export type WriteType = { [T in RequestType]: (typeof REQUEST_TYPES)[T]['write']
 /** The table's row for `type`, or undefined when `type` (e.g. from a subject) is not a request type. */
 export function requestTypeInfo(type: string): RequestTypeInfo | undefined {
   return Object.hasOwn(REQUEST_TYPES, type) ? REQUEST_TYPES[type as RequestType] : undefined;
+}
+
+/** Whether requests of this type may be sent several to a message (request-batch.ts). */
+export function isBatchable(type: string): boolean {
+  return requestTypeInfo(type)?.batch === true;
 }
 
 export function isWrite(type: RequestType): boolean {

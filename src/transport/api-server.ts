@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { decodeRequest, encodeResponse } from '../codec/index.js';
 import { InternalError, InvalidArgumentError, KeelError } from '../codec/errors.js';
 import { checkRequestSize, validateRequest, type Limits } from '../codec/limits.js';
+import { batchOverhead, decodeBatch, encodeBatch } from '../codec/request-batch.js';
+import { isBatchable } from '../codec/request-types.js';
 import type { ApiRequest, ApiResponse, ErrorBody } from '../codec/types.js';
 import {
   ADMIN_LEADER_TYPES, ADMIN_NODE_TYPES, adminSubject, apiQueueGroup, isTypeAllowed, parseApiSubject, scopeWildcard,
@@ -19,6 +21,8 @@ class ResponseTooLargeError extends KeelError {
     super('RequestTooLarge', `the response would be ${size} bytes, above the NATS max_payload of ${limit}; narrow the range or set a limit`);
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 export interface ApiRequestContext {
   scope: ApiScope;
@@ -156,36 +160,99 @@ export class ApiServer {
   }
 
   private async serve(msg: Msg): Promise<void> {
-    this.inFlightCount++;
-    const started = performance.now();
     const parsed = parseApiSubject(msg.subject);
-    trace('req', 0, parsed?.type ?? '');
-    let errorCode: string | null = null;
+    if (parsed?.batch) return this.serveBatch(msg, parsed);
+    this.begin();
     try {
-      let response: Uint8Array;
-      try {
-        response = this.encodeChecked(await this.handleRequest(msg, parsed));
-      } catch (err) {
-        const error = this.toKeelError(err, msg.subject);
-        errorCode = error.code;
-        response = this.encodeError(error);
-      }
-      this.reply(msg, response);
+      this.reply(msg, await this.answer(msg.data, msg.subject, parsed));
       trace('reply', 0, parsed?.type ?? '');
-    } catch (err) {
-      // Nothing above should throw; this guards the promise nobody awaits.
-      this.opts.logger.error({ err, subject: msg.subject }, 'api: request dropped');
     } finally {
-      this.opts.observer?.served(parsed?.type ?? null, (performance.now() - started) / 1000, errorCode);
-      this.inFlightCount--;
-      if (this.inFlightCount === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      this.end();
     }
   }
 
-  private async handleRequest(msg: Msg, parsed: ParsedApiSubject | null): Promise<ApiResponse> {
+  /**
+   * Several requests of one type in one message (request-batch.ts): each is served exactly as if it
+   * had come alone, and the answers go back together, item for item. A batch that is not well formed
+   * gets one error response.
+   */
+  private async serveBatch(msg: Msg, parsed: ParsedApiSubject): Promise<void> {
+    let items: Uint8Array[] = [];
+    this.begin(1);
+    try {
+      try {
+        if (!isBatchable(parsed.type) || !isTypeAllowed(parsed.scope, parsed.type)) {
+          throw new InvalidArgumentError(`subject ${msg.subject} names no operation served in batches`);
+        }
+        items = decodeBatch(msg.data);
+      } catch (err) {
+        this.opts.onRefused?.('malformed', err);
+        const error = err instanceof KeelError ? err : new InvalidArgumentError(`malformed request batch: ${(err as Error).message}`);
+        this.opts.observer?.served(parsed.type, 0, error.code);
+        this.reply(msg, this.encodeError(error));
+        return;
+      }
+      this.begin(items.length - 1); // in flight: every request of the batch
+      const answers = await Promise.all(items.map((item) => this.answer(item, msg.subject, parsed)));
+      this.reply(msg, this.fitBatch(answers));
+      trace('reply', 0, parsed.type);
+    } finally {
+      this.end(Math.max(1, items.length));
+    }
+  }
+
+  /**
+   * The batch reply, within max_payload: when the answers together are too big, the largest are left
+   * out (sent as empty items) and their clients ask for them again one by one.
+   */
+  private fitBatch(answers: Uint8Array[]): Uint8Array {
+    const maxPayload = this.nc.info?.max_payload ?? Infinity;
+    let size = batchOverhead(answers.length);
+    for (const a of answers) size += a.length;
+    if (size > maxPayload) {
+      const largestFirst = answers.map((a, i) => i).sort((x, y) => answers[y]!.length - answers[x]!.length);
+      for (const i of largestFirst) {
+        if (size <= maxPayload) break;
+        size -= answers[i]!.length;
+        answers[i] = EMPTY;
+      }
+    }
+    return encodeBatch(answers);
+  }
+
+  private begin(requests = 1): void {
+    this.inFlightCount += requests;
+  }
+
+  private end(requests = 1): void {
+    this.inFlightCount -= requests;
+    if (this.inFlightCount === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** The encoded answer to one request: its response, or the typed error response; never throws. */
+  private async answer(data: Uint8Array, subject: string, parsed: ParsedApiSubject | null): Promise<Uint8Array> {
+    const started = performance.now();
+    trace('req', 0, parsed?.type ?? '');
+    let errorCode: string | null = null;
+    let bytes: Uint8Array;
+    try {
+      try {
+        bytes = this.encodeChecked(await this.handleRequest(data, subject, parsed));
+      } catch (err) {
+        const error = this.toKeelError(err, subject);
+        errorCode = error.code;
+        bytes = this.encodeError(error);
+      }
+    } finally {
+      this.opts.observer?.served(parsed?.type ?? null, (performance.now() - started) / 1000, errorCode);
+    }
+    return bytes;
+  }
+
+  private async handleRequest(data: Uint8Array, subject: string, parsed: ParsedApiSubject | null): Promise<ApiResponse> {
     let req: ApiRequest;
     try {
-      req = this.parse(msg, parsed);
+      req = this.parse(data, subject, parsed);
     } catch (err) {
       this.opts.onRefused?.('malformed', err);
       throw err;
@@ -194,19 +261,19 @@ export class ApiServer {
   }
 
   /** The request a message carries, checked against its subject and the limits; throws a KeelError. */
-  private parse(msg: Msg, parsed: ParsedApiSubject | null): ApiRequest {
+  private parse(data: Uint8Array, subject: string, parsed: ParsedApiSubject | null): ApiRequest {
     if (parsed === null || !isTypeAllowed(parsed.scope, parsed.type)) {
-      throw new InvalidArgumentError(`subject ${msg.subject} names no operation served there`);
+      throw new InvalidArgumentError(`subject ${subject} names no operation served there`);
     }
-    checkRequestSize(msg.data.length, this.opts.limits);
+    checkRequestSize(data.length, this.opts.limits);
     let req: ApiRequest;
     try {
-      req = decodeRequest(msg.data);
+      req = decodeRequest(data);
     } catch (err) {
       throw new InvalidArgumentError(`malformed request: ${(err as Error).message ?? String(err)}`);
     }
     if (req.body.type !== parsed.type) {
-      throw new InvalidArgumentError(`a ${req.body.type} request was sent to ${msg.subject}`);
+      throw new InvalidArgumentError(`a ${req.body.type} request was sent to ${subject}`);
     }
     validateRequest(req, this.opts.limits);
     return req;

@@ -3,6 +3,7 @@
 //   keel.<c>.leader.<type>            writes; only the current leader subscribes
 //   keel.<c>.api.<type>               reads and status; every node, queue group `keel.<c>`
 //   keel.<c>.node.<nodeId>.<type>     a request for one particular node
+//   <any of the three above>.batch     several requests of that type in one message (request-batch.ts)
 //   keel.<c>.watch.<nodeId>.ack       watch acknowledgements (plain publish; see WATCH.md, watch-messages.ts)
 //   keel.<c>.admin.<type>             operator actions; only the admin NATS identity may publish here
 //   keel.<c>.admin.node.<nodeId>.<type>  an operator action addressed to one node (a snapshot's later chunks)
@@ -114,8 +115,17 @@ export interface ParsedApiSubject {
   scope: ApiScope;
   /** Set for the node and adminNode scopes. */
   nodeId?: string;
-  /** The last token: the request type the subject names (not yet checked against known types). */
+  /** The request type the subject names (not yet checked against known types). */
   type: string;
+  /** The subject ends in `.batch`: the message carries several requests of `type` (request-batch.ts). */
+  batch: boolean;
+}
+
+const BATCH_SUFFIX = '.batch';
+
+/** Where several requests that would each go to `subject` go together (a leader, api or node subject). */
+export function batchSubject(subject: string): string {
+  return subject + BATCH_SUFFIX;
 }
 
 /** Parses an API subject; null when it is not one (raft subjects included). */
@@ -123,15 +133,18 @@ export function parseApiSubject(subject: string): ParsedApiSubject | null {
   const t = subject.split('.');
   if (t[0] !== 'keel' || t.length < 4) return null;
   const cluster = t[1];
+  // Operator actions are never batched: only the three client scopes take the suffix.
+  const batch = t[2] !== 'admin' && t[t.length - 1] === 'batch';
+  const n = batch ? t.length - 1 : t.length;
   if (t[2] === 'leader' || t[2] === 'api') {
-    return t.length === 4 ? { cluster, scope: t[2], type: t[3] } : null;
+    return n === 4 ? { cluster, scope: t[2], type: t[3], batch } : null;
   }
   if (t[2] === 'node') {
-    return t.length === 5 ? { cluster, scope: 'node', nodeId: t[3], type: t[4] } : null;
+    return n === 5 ? { cluster, scope: 'node', nodeId: t[3], type: t[4], batch } : null;
   }
   if (t[2] === 'admin') {
-    if (t.length === 4) return { cluster, scope: 'admin', type: t[3] };
-    return t.length === 6 && t[3] === 'node' ? { cluster, scope: 'adminNode', nodeId: t[4], type: t[5] } : null;
+    if (t.length === 4) return { cluster, scope: 'admin', type: t[3], batch };
+    return t.length === 6 && t[3] === 'node' ? { cluster, scope: 'adminNode', nodeId: t[4], type: t[5], batch } : null;
   }
   return null;
 }

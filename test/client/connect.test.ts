@@ -52,7 +52,7 @@ test('an existing connection is reused and left open by close(); a pool spreads 
     assert.is(puts.length, 9);
     assert.is((await pooled.range({ prefix: 'p' })).count, 9);
     assert.is(pooled.natsConnections.length, 3);
-    for (const c of pooled.natsConnections) assert.ok(c.stats().outMsgs >= 3, 'every pooled connection carried requests');
+    for (const c of pooled.natsConnections) assert.ok(c.stats().outMsgs >= 1, 'every pooled connection carried requests (its three puts may share one batch)');
     await pooled.close();
     assert.ok(pooled.natsConnections.every((c) => c.isClosed()));
     for (const [bad, message] of [

@@ -4,10 +4,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, ErrorCode, NatsError, type NatsConnection } from 'nats';
 import { RequestMux } from '../../src/client/request-mux.js';
+import { decodeBatch, encodeBatch } from '../../src/codec/request-batch.js';
 import { startNatsServer, type RunningNatsServer } from '../helpers/nats.js';
 
 let nats: RunningNatsServer;
 let server: NatsConnection;
+const batchSizes: number[] = [];
+let aloneCount = 0;
 test.before(async () => {
   nats = await startNatsServer();
   server = await connect({ servers: nats.url });
@@ -16,7 +19,17 @@ test.before(async () => {
     const delay = Number(msg.subject.split('.')[1]);
     setTimeout(() => msg.respond(msg.data.slice().reverse()), delay);
   } });
-  server.subscribe('silent.*', { callback: () => {} });
+  server.subscribe('silent.>', { callback: () => {} });
+  // batched.<mode>.batch: answers a batch item by item (each item reversed), recording the batch sizes;
+  // mode 'skip' leaves the first answer out (empty), 'whole' answers with one non-batch payload.
+  server.subscribe('batched.*.batch', { callback: (_err, msg) => {
+    const items = decodeBatch(msg.data);
+    batchSizes.push(items.length);
+    const mode = msg.subject.split('.')[1];
+    if (mode === 'whole') return msg.respond(Uint8Array.of(42));
+    msg.respond(encodeBatch(items.map((item, i) => (mode === 'skip' && i === 0 ? new Uint8Array(0) : item.slice().reverse()))));
+  } });
+  server.subscribe('batched.*', { callback: (_err, msg) => { aloneCount++; msg.respond(msg.data.slice().reverse()); } });
   await server.flush();
 });
 test.after(async () => { await server?.close(); await nats?.stop(); });
@@ -28,9 +41,9 @@ async function failureOf(request: Promise<unknown>): Promise<string> {
 }
 
 /** A mux on a fresh client connection to the shared server, closed (with it) after `use`. */
-async function withMux(use: (mux: RequestMux) => Promise<void>): Promise<void> {
+async function withMux(use: (mux: RequestMux) => Promise<void>, batch = true): Promise<void> {
   const nc = await connect({ servers: nats.url });
-  const mux = new RequestMux(nc);
+  const mux = new RequestMux(nc, { batch });
   try {
     await use(mux);
   } finally {
@@ -42,7 +55,7 @@ async function withMux(use: (mux: RequestMux) => Promise<void>): Promise<void> {
 test('each of many concurrent requests gets its own reply, answered out of order', () => withMux(async (mux) => {
   const delays = Array.from({ length: 50 }, (_, i) => (i * 7) % 20);
   const replies = await Promise.all(delays.map((d, i) => mux.request(`echo.${d}`, new Uint8Array([i, 255]), 2000)));
-  replies.forEach((msg, i) => assert.equal([...msg.data], [255, i]));
+  replies.forEach((data, i) => assert.equal([...data], [255, i]));
 }));
 
 test('no answer in time fails with Timeout; a reply that comes later is dropped', () => withMux(async (mux) => {
@@ -57,7 +70,7 @@ test('no answer in time fails with Timeout; a reply that comes later is dropped'
   assert.ok(Date.now() - t1 < 250, 'the short timeout waited for the long one');
   await new Promise((r) => setTimeout(r, 300)); // the late echo.300 reply arrives and is ignored
   const ok = await mux.request('echo.0', new Uint8Array([7]), 1000);
-  assert.equal([...ok.data], [7]);
+  assert.equal([...ok], [7]);
   mux.close();
   assert.is(await long, ErrorCode.ConnectionClosed, 'close() fails what still waits');
 }));
@@ -91,7 +104,7 @@ test('after the server restarts, the same mux answers again (nats.js re-subscrib
   let responder = await serve();
   let restarted: Awaited<ReturnType<typeof startNatsServer>> | null = null;
   try {
-    assert.equal([...(await mux.request('echo.0', new Uint8Array([1]), 1000)).data], [1]);
+    assert.equal([...(await mux.request('echo.0', new Uint8Array([1]), 1000))], [1]);
     await own.stop();
     restarted = await startNatsServer({ port });
     await responder.close();
@@ -99,7 +112,7 @@ test('after the server restarts, the same mux answers again (nats.js re-subscrib
     // The client reconnects on its own; a request before that times out and a retry would go again.
     let answered: number[] | null = null;
     for (let i = 0; i < 100 && answered === null; i++) {
-      answered = await mux.request('echo.0', new Uint8Array([2]), 200).then((m) => [...m.data], () => null);
+      answered = await mux.request('echo.0', new Uint8Array([2]), 200).then((d) => [...d], () => null);
     }
     assert.equal(answered, [2]);
   } finally {
@@ -109,5 +122,42 @@ test('after the server restarts, the same mux answers again (nats.js re-subscrib
     await restarted?.stop();
   }
 });
+
+const ask = (mux: RequestMux, subject: string, n: number, batchable = true): Promise<number[][]> =>
+  Promise.all(Array.from({ length: n }, (_, i) => mux.request(subject, Uint8Array.of(i, 255), 2000, batchable).then((d) => [...d])));
+
+test('batchable requests of one turn to one subject share a message; each gets its own answer', () => withMux(async (mux) => {
+  batchSizes.length = 0;
+  aloneCount = 0;
+  const answers = await ask(mux, 'batched.ok', 300);
+  assert.equal(answers, Array.from({ length: 300 }, (_, i) => [255, i & 255]));
+  assert.equal(batchSizes, [128, 128, 44], 'at most MAX_BATCH_ITEMS a message');
+  // A single request, and requests not marked batchable, go alone.
+  assert.equal(await ask(mux, 'batched.ok', 1), [[255, 0]]);
+  assert.equal(await ask(mux, 'batched.ok', 3, false), [[255, 0], [255, 1], [255, 2]]);
+  assert.is(aloneCount, 4);
+  assert.equal(batchSizes, [128, 128, 44]);
+}));
+
+test('with batching off, every request goes alone', () => withMux(async (mux) => {
+  batchSizes.length = 0;
+  aloneCount = 0;
+  assert.equal(await ask(mux, 'batched.ok', 5), Array.from({ length: 5 }, (_, i) => [255, i]));
+  assert.equal([batchSizes.length, aloneCount], [0, 5]);
+}, false));
+
+test('an answer left out of a batch is asked again alone; a non-batch reply answers every request of it', () => withMux(async (mux) => {
+  aloneCount = 0;
+  assert.equal(await ask(mux, 'batched.skip', 3), [[255, 0], [255, 1], [255, 2]]);
+  assert.is(aloneCount, 1, 'only the left-out request went again');
+  assert.equal(await ask(mux, 'batched.whole', 3), [[42], [42], [42]]);
+}));
+
+test('a batch nobody serves fails each request with NoResponders; one that is never answered times each out', () => withMux(async (mux) => {
+  const nobody = [1, 2].map(() => failureOf(mux.request('nobody.batchable', Uint8Array.of(1), 2000, true)));
+  assert.equal(await Promise.all(nobody), [ErrorCode.NoResponders, ErrorCode.NoResponders]);
+  const silent = [50, 100].map((ms) => failureOf(mux.request('silent.b', Uint8Array.of(1), ms, true)));
+  assert.equal(await Promise.all(silent), [ErrorCode.Timeout, ErrorCode.Timeout]);
+}));
 
 test.run();

@@ -9,6 +9,7 @@ import type { ApiRequest, ApiResponse } from '../../src/codec/types.js';
 import { startNatsServer, type RunningNatsServer } from '../helpers/nats.js';
 import { FakeHandler, ThrowingHandler } from '../helpers/fake-handler.js';
 import { startFakeNode } from '../helpers/fake-node.js';
+import { decodeBatch, encodeBatch, isBatch } from '../../src/codec/request-batch.js';
 
 let nats: RunningNatsServer;
 let raw: NatsConnection;
@@ -153,6 +154,78 @@ test('setLeader moves the leader subscription; stop() waits for requests in flig
     assert.is((await slow).body?.type, 'status', 'the request taken before stop() is still answered');
   } finally {
     await node.stop();
+  }
+});
+
+const rangeReq = (key: string): Uint8Array => encodeRequest({
+  requestId: null,
+  body: { type: 'range', key: bytes(key), rangeEnd: new Uint8Array(0), limit: 0, revision: 0, serializable: true, keysOnly: false, countOnly: false },
+});
+
+async function askBatch(subject: string, items: Uint8Array[]): Promise<(ApiResponse | null)[]> {
+  const msg = await raw.request(subject, encodeBatch(items), { timeout: 2000 });
+  assert.ok(isBatch(msg.data), 'a batch is answered with a batch');
+  return decodeBatch(msg.data).map((a) => (a.length === 0 ? null : decodeResponse(a)));
+}
+
+test('a batch is served request by request, each answered in its place (errors included) and observed', async () => {
+  const served: (string | null)[] = [];
+  const node = await startFakeNode(nats.url, new FakeHandler('n1'), { observer: { served: (op, _s, code) => served.push(code) } });
+  try {
+    const answers = await askBatch('keel.default.leader.put.batch', [
+      encodeRequest(putReq(bytes('a'), bytes('1'), { clientId: 'c', seq: 1 })),
+      encodeRequest(putReq(new Uint8Array(0), bytes('2'), { clientId: 'c', seq: 2 })),
+      encodeRequest({ requestId: null, body: { type: 'status' } }),
+      encodeRequest(putReq(bytes('b'), bytes('3'), { clientId: 'c', seq: 3 })),
+    ]);
+    assert.is(answers.length, 4);
+    assert.is(answers[0]!.body?.type, 'put');
+    assertError(answers[1]!, 'InvalidArgument', /key/);
+    assertError(answers[2]!, 'InvalidArgument', /a status request was sent to keel.default.leader.put.batch/);
+    assert.is(answers[3]!.body?.type, 'put');
+    assert.equal(node.handler.seen.map(({ req }) => req.body.type), ['put', 'put']);
+    assert.equal(served.sort(), ['InvalidArgument', 'InvalidArgument', null, null]);
+    const reads = await askBatch('keel.default.api.range.batch', [rangeReq('a'), rangeReq('b'), rangeReq('zz')]);
+    assert.equal(reads.map((r) => r!.body?.type === 'range' ? r!.body.kvs.length : -1), [1, 1, 0]);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('a malformed batch, or one of a type that does not batch, gets one InvalidArgument and reaches no handler', async () => {
+  const node = await startFakeNode(nats.url, new FakeHandler('n1'));
+  try {
+    assertError(await ask('keel.default.leader.put.batch', Uint8Array.of(1, 2, 3)), 'InvalidArgument', /malformed request batch: not a request batch/);
+    const tooMany = encodeBatch(Array.from({ length: 129 }, () => rangeReq('a')));
+    assertError(await ask('keel.default.api.range.batch', tooMany), 'InvalidArgument', /1 to 128 items, not 129/);
+    const status = encodeRequest({ requestId: null, body: { type: 'status' } });
+    assertError(await ask('keel.default.api.status.batch', encodeBatch([status, status])), 'InvalidArgument', /no operation served in batches/);
+    assertError(await ask('keel.default.api.put.batch', encodeBatch([encodeRequest(putReq(bytes('a'), bytes('1')))])), 'InvalidArgument', /no operation served in batches/);
+    assert.is(node.handler.seen.length, 0);
+    assert.is(node.server.inFlight, 0);
+  } finally {
+    await node.stop();
+  }
+});
+
+test('answers that together would pass max_payload: the largest are left out (empty) for the client to ask alone', async () => {
+  const small = await startNatsServer({ maxPayload: 64 * 1024 });
+  const nc = await connect({ servers: small.url });
+  const node = await startFakeNode(small.url, new FakeHandler('n1'));
+  try {
+    for (const [i, key] of ['big1', 'big2'].entries()) {
+      await nc.request('keel.default.leader.put', encodeRequest(putReq(bytes(key), new Uint8Array(40_000), { clientId: 'c', seq: i + 1 })), { timeout: 2000 });
+    }
+    const msg = await nc.request('keel.default.api.range.batch', encodeBatch([rangeReq('big1'), rangeReq('nope'), rangeReq('big2')]), { timeout: 2000 });
+    const answers = decodeBatch(msg.data);
+    assert.ok(msg.data.length <= 64 * 1024);
+    assert.is(answers.filter((a) => a.length === 0).length, 1, 'one big answer left out');
+    assert.ok(answers[1]!.length > 0, 'the small answer is kept');
+    assert.is(decodeResponse(answers[1]!).body?.type, 'range');
+  } finally {
+    await node.stop();
+    await nc.close();
+    await small.stop();
   }
 });
 
