@@ -92,6 +92,26 @@ it('a linearizable get or range goes to the leader by default, to any node with 
   assert.ok(bad instanceof KeelError && bad.code === 'InvalidArgument', String(bad));
 });
 
+it('concurrent puts and gets share messages (batchRequests, default on); with it off each goes alone', async () => {
+  const messagesFor = async (client: KeelClient): Promise<number> => {
+    const before = ctx.node.nc.stats().inMsgs;
+    const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => client.put(`bt/${i}`, `v${i}`)));
+    const gets = await Promise.all(Array.from({ length: 20 }, (_, i) => client.get(`bt/${i}`, { serializable: true })));
+    assert.is(puts.length, 20);
+    assert.equal(gets.map((kv) => kv?.valueString), Array.from({ length: 20 }, (_, i) => `v${i}`));
+    return ctx.node.nc.stats().inMsgs - before;
+  };
+  assert.ok(await messagesFor(ctx.client) <= 4, 'two batches (and little else)');
+  const alone = await connect({ servers: ctx.nats.url, deadlineMs: 3000, batchRequests: false });
+  try {
+    assert.ok(await messagesFor(alone) >= 40, 'one message per request');
+  } finally {
+    await alone.close();
+  }
+  const bad = await connect({ servers: ctx.nats.url, batchRequests: 'yes' as unknown as boolean }).then(() => null, (e: unknown) => e);
+  assert.ok(bad instanceof KeelError && bad.code === 'InvalidArgument', String(bad));
+});
+
 it('delete a key, a prefix, a range, with prevKv', async () => {
   await ctx.client.put('d/1', 'a');
   await ctx.client.put('d/2', 'b');

@@ -8,6 +8,7 @@ import { raftBatchCodec, type RaftBatch } from '../../src/node/raft-codec.js';
 import { blankMessage, type Message, type MessageType } from '../../src/raft/types.js';
 import { REQUEST_TYPES } from '../../src/codec/request-types.js';
 import { isTypeAllowed, type ApiScope } from '../../src/transport/subjects.js';
+import { encodeBatch } from '../../src/codec/request-batch.js';
 import { watchAckCodec, watchAckSubject } from '../../src/transport/watch-messages.js';
 import { requests as sampleRequests } from '../codec/samples.js';
 
@@ -143,6 +144,13 @@ export class HostilePayloads {
     // A sample request of the subject's type (or, sometimes, of another type), with hostile fields.
     const sameType = sampleRequests.filter((r) => r.body.type === type);
     const template = sameType.length > 0 && this.rnd() < 0.85 ? this.pick(sameType) : this.pick(sampleRequests);
+    // Sometimes a request batch (request-batch.ts) on the subject's .batch form, of hostile items.
+    if (!subject.includes('.admin.') && this.rnd() < 0.15) {
+      const n = this.rnd() < 0.05 ? this.int(100, 300) : this.int(0, 8);
+      const items = Array.from({ length: n }, () => this.encodeOr(() => encodeRequest(this.hostileRequest(template))));
+      const batch = encodeBatch(items);
+      return { subject: `${subject}.batch`, data: form === 'mutated' ? this.mutateBytes(batch) : batch, kind: 'api', form, reply };
+    }
     const req = this.hostileRequest(template);
     const data = this.encodeOr(() => encodeRequest(req));
     return { subject, data: form === 'mutated' ? this.mutateBytes(data) : data, kind: 'api', form, reply };
