@@ -33,6 +33,8 @@ export class NodeMetrics implements ApiObserver {
   readonly registry = new Registry();
   readonly requestDuration: Histogram<'op'>;
   private readonly requestErrors: Counter<'code'>;
+  private readonly batches: Counter;
+  private readonly batchedRequests: Counter;
   private readonly durationByOp = new Map<string, Observer>();
   private readonly errorsByCode = new Map<string, Incrementer>();
   private readonly unknownOp: Observer;
@@ -135,6 +137,8 @@ export class NodeMetrics implements ApiObserver {
       labelNames: ['code'], registers: [r],
     });
     gauge(r, 'keel_api_requests_in_flight', 'Requests received and not yet answered.', src.inFlight);
+    this.batches = new Counter({ name: 'keel_api_batches_total', help: 'Request batches received (several requests in one message).', registers: [r] });
+    this.batchedRequests = new Counter({ name: 'keel_api_batched_requests_total', help: 'Requests that arrived in a batch.', registers: [r] });
 
     // NATS
     const reconnects = new Counter({ name: 'keel_nats_reconnects_total', help: 'Reconnections of the node\'s NATS connection.', registers: [r] });
@@ -151,6 +155,12 @@ export class NodeMetrics implements ApiObserver {
   served(type: string | null, seconds: number, errorCode: string | null): void {
     ((type !== null && this.durationByOp.get(type)) || this.unknownOp).observe(seconds);
     if (errorCode !== null) this.errorCounter(errorCode).inc();
+  }
+
+  /** ApiObserver: one request batch. */
+  batch(requests: number): void {
+    this.batches.inc();
+    this.batchedRequests.inc(requests);
   }
 
   private errorCounter(code: string): Incrementer {

@@ -41,6 +41,8 @@ export interface ApiHandler {
 export interface ApiObserver {
   /** `type` is the operation the subject named (null when the subject names none); `errorCode` null on success. */
   served(type: string | null, seconds: number, errorCode: string | null): void;
+  /** A well-formed request batch of `requests` items arrived (each item is then also `served`). */
+  batch?(requests: number): void;
 }
 
 export interface ApiServerOptions {
@@ -192,6 +194,7 @@ export class ApiServer {
         this.reply(msg, this.encodeError(error));
         return;
       }
+      this.opts.observer?.batch?.(items.length);
       this.begin(items.length - 1); // in flight: every request of the batch
       const answers = await Promise.all(items.map((item) => this.answer(item, msg.subject, parsed)));
       this.reply(msg, this.fitBatch(answers));

@@ -54,6 +54,16 @@ test('a malformed request is answered and counted under its error code', async (
   assert.ok(seen, 'one member counted the InvalidArgument answer');
 });
 
+test('concurrent puts arrive at the leader in request batches, and its metrics count them', async () => {
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => shared.client.put(`observe/batch/${i}`, String(i))));
+  assert.ok(results.every((r) => r.header.revision > 0));
+  const leader = (await shared.client.members()).leader;
+  const { text } = await get(`${(await memberUrls()).get(leader)}/metrics`);
+  const count = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  assert.ok(count('keel_api_batches_total') >= 1, 'a batch was counted');
+  assert.ok(count('keel_api_batched_requests_total') >= 10, 'its requests were counted');
+});
+
 test('/livez and /readyz answer 200 on a healthy cluster', async () => {
   for (const [id, url] of await memberUrls()) {
     assert.is((await get(`${url}/livez`)).status, 200, `${id} live`);
