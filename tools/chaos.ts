@@ -13,6 +13,7 @@ const argv = yargs(hideBin(process.argv))
   .option('duration', { type: 'number', default: 60, describe: 'seconds of faults and client operations' })
   .option('seed', { type: 'number', describe: 'seed of the fault plan and the client operations (default: random, printed)' })
   .option('clients', { type: 'number', default: 4, describe: 'concurrent clients' })
+  .option('workers-per-client', { type: 'number', default: 2, describe: 'workers sharing each client (their requests of one turn go as one batch)' })
   .option('faults', { type: 'string', default: FAULT_KINDS.join(','), describe: `fault kinds (${FAULT_KINDS.join(', ')})` })
   .option('keep', { type: 'boolean', default: false, describe: 'keep the data and node logs even when the run passes' })
   .strict()
@@ -27,9 +28,9 @@ if (unknown.length > 0) {
 const seed = argv.seed ?? Math.floor(Math.random() * 2 ** 31);
 const started = Date.now();
 const report = await runChaos({
-  seed, durationMs: argv.duration * 1000, clients: argv.clients, faults: faults as FaultKind[], keepData: argv.keep,
+  seed, durationMs: argv.duration * 1000, clients: argv.clients, workersPerClient: argv.workersPerClient, faults: faults as FaultKind[], keepData: argv.keep,
   log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
 });
 console.log(describeReport(report));
-console.log(`replay: npm run chaos -- --seed ${seed} --duration ${argv.duration} --clients ${argv.clients} --faults ${faults.join(',')}`);
+console.log(`replay: npm run chaos -- --seed ${seed} --duration ${argv.duration} --clients ${argv.clients} --workers-per-client ${argv.workersPerClient} --faults ${faults.join(',')}`);
 process.exit(report.ok ? 0 : 1);

@@ -185,6 +185,11 @@ export class KeelClient {
     return this.writes.inFlight;
   }
 
+  /** Request batches this client has sent (ConnectOptions.batchRequests): several calls in one message. */
+  get requestBatchesSent(): number {
+    return this.requester.batchesSent;
+  }
+
   /** With `fence`, applied only while the broker still has that epoch (else FencedError, nothing applied). */
   async put(key: KeyLike, value: ValueLike, o: PutOptions & FenceOption = {}): Promise<PutResponse> {
     if (o.fence !== undefined) {

@@ -53,6 +53,7 @@ export class RequestMux {
   private outgoing: Outgoing[] = [];
   private readonly batches = new Map<string, SentBatch>();
   private readonly batching: boolean;
+  private batchCount = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private closed = false;
@@ -63,6 +64,11 @@ export class RequestMux {
     this.batching = o.batch ?? true;
     this.statuses = nc.status();
     void this.watchPermissionErrors();
+  }
+
+  /** Request batches published so far (each carried two or more requests). */
+  get batchesSent(): number {
+    return this.batchCount;
   }
 
   /**
@@ -159,6 +165,7 @@ export class RequestMux {
     }
     const tokens = chunk.map((o) => o.token);
     this.batches.set(token, { tokens, deadline });
+    this.batchCount++;
     try {
       this.nc.publish(to, encodeBatch(chunk.map((o) => o.data)), { reply: this.prefix + token });
     } catch (err) {

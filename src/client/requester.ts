@@ -62,6 +62,11 @@ export class Requester {
     this.muxes = o.connections.map((nc) => new RequestMux(nc, { batch: o.batchRequests ?? true }));
   }
 
+  /** Request batches sent over all connections (see RequestMux). */
+  get batchesSent(): number {
+    return this.muxes.reduce((n, mux) => n + mux.batchesSent, 0);
+  }
+
   /** Fails every request from now on and wakes those sleeping between attempts. */
   close(): void {
     this.closed = true;

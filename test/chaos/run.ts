@@ -16,6 +16,11 @@ export interface ChaosOptions {
   seed: number;
   durationMs: number;
   clients?: number;
+  /**
+   * Workers sharing each client (default 2). Requests that workers of one client make in the same
+   * turn travel as one request batch, so the checks also cover batched requests under faults.
+   */
+  workersPerClient?: number;
   faults?: readonly FaultKind[];
   /** Quiet time between faults, [min, max] ms. */
   gapMs?: [number, number];
@@ -30,6 +35,8 @@ export interface ChaosReport {
   faults: FaultRecord[];
   faultsByKind: Partial<Record<FaultKind, number>>;
   operations: { total: number; ok: number; fail: number; info: number; acknowledgedWrites: number };
+  /** NATS messages the workers' clients published, and how many of those were request batches. */
+  clientMessages: { total: number; batches: number };
   finalReads: number;
   linearizability: CheckResult;
   lostWrites: LostWriteReport;
@@ -56,7 +63,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     findings.push(line);
     log(`FINDING: ${line}`);
   };
-  log(`chaos: seed ${o.seed}, ${o.durationMs / 1000} s, ${o.clients ?? 4} clients, faults ${kinds.join(',')}`);
+  const workersPerClient = o.workersPerClient ?? 2;
+  log(`chaos: seed ${o.seed}, ${o.durationMs / 1000} s, ${o.clients ?? 4} clients × ${workersPerClient} workers, faults ${kinds.join(',')}`);
   const cluster = await startChaosCluster({ nodeArgs: NODE_ARGS });
   log(`cluster data and node logs: ${cluster.dataDir}`);
   const opened: KeelClient[] = [];
@@ -76,7 +84,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const untilMs = Date.now() + o.durationMs;
     const deps = { cluster, client: control, log, finding };
     const [{ ops, keys }, faults] = await Promise.all([
-      runWorkload({ seed: o.seed, clients, untilMs }),
+      runWorkload({ seed: o.seed, clients: clients.flatMap((c) => Array<KeelClient>(workersPerClient).fill(c)), untilMs }),
       runNemesis(faultPlan(o.seed, kinds, o.gapMs), deps, untilMs),
     ]);
 
@@ -98,6 +106,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     if (!ops.some((op) => op.outcome === 'ok' && op.kind !== 'get')) finding('no write was acknowledged during the run');
     const count = (pred: (op: Operation) => boolean): number => ops.filter(pred).length;
+    const clientMessages = { total: 0, batches: 0 };
+    for (const c of clients) {
+      clientMessages.total += c.natsConnections.reduce((n, nc) => n + nc.stats().outMsgs, 0);
+      clientMessages.batches += c.requestBatchesSent;
+    }
     report = {
       seed: o.seed,
       durationMs: o.durationMs,
@@ -110,6 +123,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         info: count((op) => op.outcome === 'info'),
         acknowledgedWrites: lostWrites.acknowledgedWrites,
       },
+      clientMessages,
       finalReads: finalReads.filter((r) => r.outcome === 'ok').length,
       linearizability,
       lostWrites,
@@ -158,6 +172,7 @@ export function describeReport(r: ChaosReport): string {
     `  faults: ${r.faults.length} (${byKind}); slowest recovery ${recovered.length ? Math.max(...recovered) : '-'} ms`,
     ...(r.faultsByKind.disk ? [`  disk faults: node exit codes ${r.faults.filter((f) => f.kind === 'disk').map((f) => f.exitCode ?? 'none').join(', ')}`] : []),
     `  operations: ${r.operations.total} (ok ${r.operations.ok}, info ${r.operations.info}, fail ${r.operations.fail}); acknowledged writes ${r.operations.acknowledgedWrites}`,
+    `  client messages: ${r.clientMessages.total}, of them request batches ${r.clientMessages.batches}`,
     `  linearizability: ${r.linearizability.keys} key histories, ${r.linearizability.operations} operations checked: `
       + `${r.linearizability.violations.length} violations, ${r.linearizability.inconclusive.length} inconclusive`,
     `  acknowledged writes lost: ${r.lostWrites.lost.length} (${r.lostWrites.keysChecked} keys read at the end, ${r.finalReads} final reads)`,

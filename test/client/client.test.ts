@@ -101,10 +101,13 @@ it('concurrent puts and gets share messages (batchRequests, default on); with it
     assert.equal(gets.map((kv) => kv?.valueString), Array.from({ length: 20 }, (_, i) => `v${i}`));
     return ctx.node.nc.stats().inMsgs - before;
   };
+  const batchesBefore = ctx.client.requestBatchesSent;
   assert.ok(await messagesFor(ctx.client) <= 4, 'two batches (and little else)');
+  assert.is(ctx.client.requestBatchesSent - batchesBefore, 2);
   const alone = await connect({ servers: ctx.nats.url, deadlineMs: 3000, batchRequests: false });
   try {
     assert.ok(await messagesFor(alone) >= 40, 'one message per request');
+    assert.is(alone.requestBatchesSent, 0);
   } finally {
     await alone.close();
   }
