@@ -22,10 +22,9 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** A request waiting for the next publishOutgoing (its subject and bytes are in `pending`). */
 interface Outgoing {
   token: string;
-  subject: string;
-  data: Uint8Array;
   batchable: boolean;
 }
 
@@ -90,7 +89,7 @@ export class RequestMux {
       const token = (this.seq++).toString(36);
       const deadline = Date.now() + timeoutMs;
       this.pending.set(token, { subject, data, publishedTo: subject, deadline, resolve, reject });
-      this.outgoing.push({ token, subject, data, batchable: batchable && this.batching });
+      this.outgoing.push({ token, batchable: batchable && this.batching });
       if (this.outgoing.length === 1) setImmediate(() => this.publishOutgoing());
       if (deadline < this.timerAt) this.armTimer(deadline);
     });
@@ -104,70 +103,65 @@ export class RequestMux {
   private publishOutgoing(): void {
     const sending = this.outgoing;
     this.outgoing = [];
-    const bySubject = new Map<string, Outgoing[]>();
-    for (const o of sending) {
-      if (!this.pending.has(o.token)) continue; // failed meanwhile (closed, timed out)
-      if (!o.batchable) {
-        this.publishAlone(o.token, o.subject, o.data);
+    const bySubject = new Map<string, string[]>();
+    for (const { token, batchable } of sending) {
+      const p = this.pending.get(token);
+      if (!p) continue; // failed meanwhile (closed, timed out)
+      if (!batchable) {
+        this.publishAlone(token);
         continue;
       }
-      const group = bySubject.get(o.subject);
-      if (group) group.push(o);
-      else bySubject.set(o.subject, [o]);
+      const group = bySubject.get(p.subject);
+      if (group) group.push(token);
+      else bySubject.set(p.subject, [token]);
     }
-    for (const [subject, group] of bySubject) {
-      for (const chunk of this.chunks(group)) {
-        if (chunk.length === 1) this.publishAlone(chunk[0]!.token, subject, chunk[0]!.data);
+    for (const [subject, tokens] of bySubject) {
+      for (const chunk of this.chunks(tokens)) {
+        if (chunk.length === 1) this.publishAlone(chunk[0]!);
         else this.publishBatch(subject, chunk);
       }
     }
   }
 
-  /** Splits a group into batches of at most MAX_BATCH_ITEMS that fit the server's max_payload. */
-  private chunks(group: Outgoing[]): Outgoing[][] {
+  /** Splits requests into batches of at most MAX_BATCH_ITEMS that fit the server's max_payload. */
+  private chunks(tokens: string[]): string[][] {
     const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - BATCH_HEADROOM_BYTES;
-    const out: Outgoing[][] = [];
-    let chunk: Outgoing[] = [];
+    const out: string[][] = [];
+    let chunk: string[] = [];
     let bytes = 0;
-    for (const o of group) {
-      const grown = bytes + o.data.length;
-      if (chunk.length > 0 && (chunk.length === MAX_BATCH_ITEMS || grown + batchOverhead(chunk.length + 1) > limit)) {
+    for (const token of tokens) {
+      const size = this.pending.get(token)!.data.length;
+      if (chunk.length > 0 && (chunk.length === MAX_BATCH_ITEMS || bytes + size + batchOverhead(chunk.length + 1) > limit)) {
         out.push(chunk);
         chunk = [];
         bytes = 0;
       }
-      chunk.push(o);
-      bytes += o.data.length;
+      chunk.push(token);
+      bytes += size;
     }
     if (chunk.length > 0) out.push(chunk);
     return out;
   }
 
-  private publishAlone(token: string, subject: string, data: Uint8Array): void {
+  private publishAlone(token: string): void {
     const p = this.pending.get(token)!;
-    p.publishedTo = subject;
+    p.publishedTo = p.subject;
     try {
-      this.nc.publish(subject, data, { reply: this.prefix + token });
+      this.nc.publish(p.subject, p.data, { reply: this.prefix + token });
     } catch (err) {
-      this.pending.delete(token);
-      p.reject(err);
+      this.failTokens([token], err);
     }
   }
 
-  private publishBatch(subject: string, chunk: Outgoing[]): void {
+  private publishBatch(subject: string, tokens: string[]): void {
     const token = `B${(this.seq++).toString(36)}`;
     const to = batchSubject(subject);
-    let deadline = 0;
-    for (const o of chunk) {
-      const p = this.pending.get(o.token)!;
-      p.publishedTo = to;
-      deadline = Math.max(deadline, p.deadline);
-    }
-    const tokens = chunk.map((o) => o.token);
-    this.batches.set(token, { tokens, deadline });
+    const requests = tokens.map((t) => this.pending.get(t)!);
+    for (const p of requests) p.publishedTo = to;
+    this.batches.set(token, { tokens, deadline: Math.max(...requests.map((p) => p.deadline)) });
     this.batchCount++;
     try {
-      this.nc.publish(to, encodeBatch(chunk.map((o) => o.data)), { reply: this.prefix + token });
+      this.nc.publish(to, encodeBatch(requests.map((p) => p.data)), { reply: this.prefix + token });
     } catch (err) {
       this.batches.delete(token);
       this.failTokens(tokens, err);
@@ -211,11 +205,9 @@ export class RequestMux {
       this.onBatchReply(token, msg.data, noResponders);
       return;
     }
-    const p = this.pending.get(token);
-    if (!p) return; // late (timed out) or not ours
-    this.pending.delete(token);
-    if (noResponders) p.reject(NatsError.errorForCode(ErrorCode.NoResponders));
-    else p.resolve(msg.data);
+    // A token no longer pending is late (timed out) or not ours: settle and failTokens skip it.
+    if (noResponders) this.failTokens([token], NatsError.errorForCode(ErrorCode.NoResponders));
+    else this.settle(token, msg.data);
   }
 
   /**
@@ -244,10 +236,8 @@ export class RequestMux {
       return;
     }
     batch.tokens.forEach((t, i) => {
-      const answer = answers[i]!;
-      const p = this.pending.get(t);
-      if (answer.length > 0) this.settle(t, answer);
-      else if (p) this.publishAlone(t, p.subject, p.data);
+      if (answers[i]!.length > 0) this.settle(t, answers[i]!);
+      else if (this.pending.has(t)) this.publishAlone(t);
     });
   }
 

@@ -156,7 +156,8 @@ export class ApiServer {
           else this.opts.logger.warn({ err, subject }, 'api: subscription error');
           return;
         }
-        void this.serve(msg);
+        // serve() answers every request itself; this only guards the promise nobody awaits.
+        this.serve(msg).catch((err) => this.opts.logger.error({ err, subject: msg.subject }, 'api: request dropped'));
       },
     });
   }
@@ -179,28 +180,27 @@ export class ApiServer {
    * gets one error response.
    */
   private async serveBatch(msg: Msg, parsed: ParsedApiSubject): Promise<void> {
-    let items: Uint8Array[] = [];
-    this.begin(1);
+    let items: Uint8Array[];
     try {
-      try {
-        if (!isBatchable(parsed.type) || !isTypeAllowed(parsed.scope, parsed.type)) {
-          throw new InvalidArgumentError(`subject ${msg.subject} names no operation served in batches`);
-        }
-        items = decodeBatch(msg.data);
-      } catch (err) {
-        this.opts.onRefused?.('malformed', err);
-        const error = err instanceof KeelError ? err : new InvalidArgumentError(`malformed request batch: ${(err as Error).message}`);
-        this.opts.observer?.served(parsed.type, 0, error.code);
-        this.reply(msg, this.encodeError(error));
-        return;
+      if (!isBatchable(parsed.type) || !isTypeAllowed(parsed.scope, parsed.type)) {
+        throw new InvalidArgumentError(`subject ${msg.subject} names no operation served in batches`);
       }
-      this.opts.observer?.batch?.(items.length);
-      this.begin(items.length - 1); // in flight: every request of the batch
+      items = decodeBatch(msg.data);
+    } catch (err) {
+      this.opts.onRefused?.('malformed', err);
+      const error = err instanceof KeelError ? err : new InvalidArgumentError(`malformed request batch: ${(err as Error).message}`);
+      this.opts.observer?.served(parsed.type, 0, error.code);
+      this.reply(msg, this.encodeError(error));
+      return;
+    }
+    this.opts.observer?.batch?.(items.length);
+    this.begin(items.length); // in flight: every request of the batch
+    try {
       const answers = await Promise.all(items.map((item) => this.answer(item, msg.subject, parsed)));
       this.reply(msg, this.fitBatch(answers));
       trace('reply', 0, parsed.type);
     } finally {
-      this.end(Math.max(1, items.length));
+      this.end(items.length);
     }
   }
 

@@ -121,11 +121,11 @@ export interface ParsedApiSubject {
   batch: boolean;
 }
 
-const BATCH_SUFFIX = '.batch';
+const BATCH_TOKEN = 'batch';
 
 /** Where several requests that would each go to `subject` go together (a leader, api or node subject). */
 export function batchSubject(subject: string): string {
-  return subject + BATCH_SUFFIX;
+  return `${subject}.${BATCH_TOKEN}`;
 }
 
 /** Parses an API subject; null when it is not one (raft subjects included). */
@@ -134,7 +134,7 @@ export function parseApiSubject(subject: string): ParsedApiSubject | null {
   if (t[0] !== 'keel' || t.length < 4) return null;
   const cluster = t[1];
   // Operator actions are never batched: only the three client scopes take the suffix.
-  const batch = t[2] !== 'admin' && t[t.length - 1] === 'batch';
+  const batch = t[2] !== 'admin' && t[t.length - 1] === BATCH_TOKEN;
   const n = batch ? t.length - 1 : t.length;
   if (t[2] === 'leader' || t[2] === 'api') {
     return n === 4 ? { cluster, scope: t[2], type: t[3], batch } : null;
