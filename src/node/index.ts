@@ -77,6 +77,7 @@ export async function startNode(
   const api = new ApiServer(nc, {
     cluster: config.cluster, nodeId: config.id, handler, limits, logger: log, observer: observability.metrics,
     onRefused: (kind, err) => node.drops.drop(kind === 'malformed' ? 'apiMalformed' : kind === 'failed' ? 'apiFailed' : 'subscriptionErrors', err),
+    afterReply: () => node.afterReply(),
   });
   inFlight = () => api.inFlight;
   const leaderListeners: ((isLeader: boolean) => void)[] = [];

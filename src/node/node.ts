@@ -87,6 +87,7 @@ export class KeelNode implements ApiNode {
   /** Input dropped or refused, by kind (counters for metrics; see input-drops.ts). */
   readonly drops: InputDrops;
   private readonly transport: RaftTransport;
+  private readonly peerSender: PeerSender;
   private readonly loop: ReadyLoop<DecodedSnapshot>;
   private readonly appliedWaiters = new AppliedWaiters();
   private readonly leaderChanges = new LeaderChanges();
@@ -136,6 +137,7 @@ export class KeelNode implements ApiNode {
       onBatch: (payload, from) => this.receive(payload, from),
       onError: (kind, err) => this.drops.drop(kind === 'subscription' ? 'subscriptionErrors' : 'handlerErrors', err, { subject: 'raft' }),
     });
+    this.peerSender = new PeerSender(opts.id, this.transport, opts.logger);
     this.reads = new ReadBatcher({
       nodeId: opts.id,
       timeoutMs: opts.readTimeoutMs ?? 3000,
@@ -384,6 +386,14 @@ export class KeelNode implements ApiNode {
     this.kick();
   }
 
+  /**
+   * Sends the commit notices the ready loop held back (peer-sender.ts). Called right after a client
+   * reply is published, so they leave in the same socket write, behind the reply.
+   */
+  afterReply(): void {
+    this.peerSender.sendHeld();
+  }
+
   /** Raft batches the transport dropped as unauthenticated, by reason. */
   get raftRejects(): Readonly<RaftRejectCounters> {
     return this.transport.rejected;
@@ -472,7 +482,7 @@ export class KeelNode implements ApiNode {
           this.term = hs.term;
         },
       },
-      transport: new PeerSender(this.opts.id, this.transport, this.opts.logger),
+      transport: this.peerSender,
       stateMachine: {
         onSoftState: (soft) => this.changeRole(soft.role, soft.leader),
         restore: (installed) => this.replaceStore(KvStore.fromSnapshot(installed.store, this.opts.store)),

@@ -57,6 +57,8 @@ export interface ApiServerOptions {
    * fields), each unexpected handler error ('failed'), and subscription errors (for the counters).
    */
   onRefused?: (kind: 'malformed' | 'failed' | 'subscription', err: unknown) => void;
+  /** Called right after each reply is published (the node sends what it held for this write). */
+  afterReply?: () => void;
 }
 
 export class ApiServer {
@@ -336,5 +338,6 @@ export class ApiServer {
     } catch (err) {
       this.opts.logger.warn({ err, subject: msg.subject }, 'api: could not send the response');
     }
+    this.opts.afterReply?.();
   }
 }

@@ -12,12 +12,13 @@ export interface FakeNode<H extends ApiHandler> {
 }
 
 export async function startFakeNode<H extends ApiHandler & { nodeId: string }>(
-  url: string, handler: H, o: { leader?: boolean; cluster?: string; limits?: Partial<Limits>; observer?: ApiObserver } = {},
+  url: string, handler: H, o: { leader?: boolean; cluster?: string; limits?: Partial<Limits>; observer?: ApiObserver; afterReply?: () => void } = {},
 ): Promise<FakeNode<H>> {
   const nc = await connect({ servers: url, name: `fake-${handler.nodeId}` });
   const limits = makeLimits({ maxRequestBytes: requestBytesFor(nc.info!.max_payload), ...o.limits });
   const server = new ApiServer(nc, {
     cluster: o.cluster ?? 'default', nodeId: handler.nodeId, handler, limits, logger: pino({ level: 'silent' }), observer: o.observer,
+    afterReply: o.afterReply,
   });
   server.start();
   if (o.leader ?? true) server.setLeader(true);

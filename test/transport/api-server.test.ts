@@ -70,6 +70,31 @@ test('the observer is told of every answered request: its operation, seconds and
   }
 });
 
+test('afterReply runs right after each reply is published (once for a batch), errors included', async () => {
+  let calls = 0;
+  let publishedBefore = 0;
+  let node: Awaited<ReturnType<typeof startFakeNode>> | undefined;
+  node = await startFakeNode(nats.url, new FakeHandler('n1'), {
+    afterReply: () => {
+      calls++;
+      // The reply is already in the connection's outbound when the hook runs.
+      publishedBefore = node!.nc.stats().outMsgs;
+    },
+  });
+  try {
+    const before = node.nc.stats().outMsgs;
+    await ask('keel.default.leader.put', encodeRequest(putReq(bytes('a'), bytes('1'))));
+    assert.is(calls, 1);
+    assert.is(publishedBefore, before + 1);
+    await ask('keel.default.api.range', Uint8Array.of(0xff));
+    assert.is(calls, 2);
+    await askBatch('keel.default.leader.put.batch', [1, 2, 3].map((seq) => encodeRequest(putReq(bytes('k'), bytes('v'), { clientId: 'c', seq }))));
+    assert.is(calls, 3);
+  } finally {
+    await node.stop();
+  }
+});
+
 test('a request larger than maxRequestBytes gets RequestTooLarge', async () => {
   const node = await startFakeNode(nats.url, new FakeHandler('n1'), { limits: { maxRequestBytes: 1000 } });
   try {
