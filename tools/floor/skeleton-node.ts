@@ -1,0 +1,103 @@
+// One process of the "null Keel" (see README.md here): the NATS messages and durable writes of a
+// Keel put, and no other work. Usage: node --import tsx skeleton-node.ts <leader|f1|f2> <nats url> <dir>
+//
+// Messages per put, as in Keel: request (client -> leader), two appends, two acks, the reply, and a
+// commit notice to each follower in the reply's socket write. Each node makes the entry durable with
+// one O_DSYNC write, as Keel's log does; the leader's own write runs beside the followers' round trip
+// and the put commits once a majority (the leader's write or a second ack, plus one ack) is durable.
+// A follower publishes a watch event when the commit notice reaches it, as a Keel follower serving a
+// watch does. Set FLOOR_FSYNC=0 to leave the writes out (the NATS hops alone).
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { connect, type Msg, type NatsConnection } from 'nats';
+import { SUBJECTS, followerIds, frame, unframe, Kind } from './skeleton-wire.js';
+
+const [role, url, dir] = process.argv.slice(2);
+if (!role || !url || !dir) throw new Error('usage: skeleton-node.ts <leader|f1|f2> <nats url> <dir>');
+const durable = process.env.FLOOR_FSYNC !== '0';
+
+/** Appends records to one file, one write at a time, each durable when it resolves (O_DSYNC). */
+class DurableFile {
+  private offset = 0;
+  private tail: Promise<void> = Promise.resolve();
+  constructor(private readonly handle: FileHandle) {}
+  static async open(file: string): Promise<DurableFile> {
+    const { O_RDWR, O_CREAT, O_TRUNC, O_DSYNC } = constants;
+    return new DurableFile(await open(file, O_RDWR | O_CREAT | O_TRUNC | (durable ? O_DSYNC : 0)));
+  }
+  append(bytes: Uint8Array): Promise<void> {
+    const at = this.offset;
+    this.offset += bytes.length;
+    this.tail = this.tail.then(async () => { await this.handle.write(bytes, 0, bytes.length, at); });
+    return this.tail;
+  }
+}
+
+async function leader(nc: NatsConnection, file: DurableFile): Promise<void> {
+  let seq = 0;
+  const values = new Map<string, Uint8Array>();
+  const pending = new Map<number, { msg: Msg; key: string; value: Uint8Array; acks: number; local: boolean }>();
+  const maybeCommit = (s: number): void => {
+    const p = pending.get(s);
+    if (!p || p.acks + (p.local ? 1 : 0) < 2) return;
+    pending.delete(s);
+    values.set(p.key, p.value);
+    p.msg.respond(frame(Kind.Reply, s));
+    for (const f of followerIds) nc.publish(SUBJECTS.raft(f), frame(Kind.Commit, s));
+  };
+  nc.subscribe(SUBJECTS.put, {
+    callback: (_err, msg) => {
+      const s = ++seq;
+      const { key, value } = unframe(msg.data);
+      pending.set(s, { msg, key, value, acks: 0, local: false });
+      const entry = frame(Kind.Append, s, key, value);
+      for (const f of followerIds) nc.publish(SUBJECTS.raft(f), entry);
+      void file.append(entry).then(() => { const p = pending.get(s); if (p) { p.local = true; maybeCommit(s); } });
+    },
+  });
+  nc.subscribe(SUBJECTS.raft('leader'), {
+    callback: (_err, msg) => {
+      const { seq: s } = unframe(msg.data);
+      const p = pending.get(s);
+      if (p) { p.acks++; maybeCommit(s); }
+    },
+  });
+  nc.subscribe(SUBJECTS.get, {
+    callback: (_err, msg) => msg.respond(values.get(unframe(msg.data).key) ?? new Uint8Array(0)),
+  });
+}
+
+async function follower(nc: NatsConnection, id: string, file: DurableFile): Promise<void> {
+  const uncommitted = new Map<number, { key: string; value: Uint8Array }>();
+  nc.subscribe(SUBJECTS.raft(id), {
+    callback: (_err, msg) => {
+      const m = unframe(msg.data);
+      if (m.kind === Kind.Append) {
+        uncommitted.set(m.seq, { key: m.key, value: m.value });
+        void file.append(msg.data).then(() => nc.publish(SUBJECTS.raft('leader'), frame(Kind.Ack, m.seq)));
+      } else if (m.kind === Kind.Commit) {
+        const e = uncommitted.get(m.seq);
+        uncommitted.delete(m.seq);
+        if (e) nc.publish(SUBJECTS.watch(e.key), e.value);
+      }
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const nc = await connect({ servers: url, name: `floor-${role}` });
+  const file = await DurableFile.open(path.join(dir!, `${role}.log`));
+  if (role === 'leader') await leader(nc, file);
+  else await follower(nc, role!, file);
+  nc.subscribe(SUBJECTS.ping(role!), { callback: (_err, msg) => msg.respond(new Uint8Array(0)) });
+  await nc.flush();
+  const stop = (): void => { void nc.close().then(() => process.exit(0)); };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
