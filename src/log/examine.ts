@@ -4,7 +4,7 @@
 import { fingerprintHex, sameFingerprint, type CodecResolver, type LogCodec, type LogEntryShape } from './codec.js';
 import { HEADER_BYTES } from './format.js';
 import { listSegmentFiles } from './recovery.js';
-import { isTornTail, readSegmentFile, scanRecords } from './segment-reader.js';
+import { isPreallocatedTail, isTornTail, readSegmentFile, scanRecords } from './segment-reader.js';
 
 export interface SegmentSummary {
   path: string;
@@ -19,7 +19,10 @@ export interface SegmentSummary {
   lastIndex: number;
   minTerm: number;
   maxTerm: number;
+  /** The file's length, preallocated space included. */
   bytes: number;
+  /** Zero-filled space after the last record of the last segment, kept for the next records. */
+  preallocatedBytes: number;
 }
 
 export interface LogProblem {
@@ -92,6 +95,7 @@ export async function examineLog<E extends LogEntryShape>(logDir: string, option
       minTerm: 0,
       maxTerm: 0,
       bytes: file.bytes.length,
+      preallocatedBytes: 0,
     };
     segments.push(summary);
 
@@ -99,6 +103,10 @@ export async function examineLog<E extends LogEntryShape>(logDir: string, option
     let complete = true;
     for (const record of scanRecords(file.bytes)) {
       if (!record.ok) {
+        if (isLast && isPreallocatedTail(file.bytes, record.offset)) {
+          summary.preallocatedBytes = file.bytes.length - record.offset;
+          break;
+        }
         complete = false;
         const torn = isLast && isTornTail(file.bytes, record);
         problems.push({ kind: torn ? 'torn-tail' : 'corruption', path, offset: record.offset, index: next, reason: record.reason });

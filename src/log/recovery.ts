@@ -11,7 +11,7 @@ import { LogCorruptionError, SegmentHeaderError } from './errors.js';
 import { HEADER_BYTES, parseSegmentFileName } from './format.js';
 import { fsyncDirectory } from './fs-util.js';
 import { Segment } from './segment.js';
-import { intactRecordAfter, readSegmentFile, scanRecords, type BadRecord } from './segment-reader.js';
+import { intactRecordAfter, isPreallocatedTail, readSegmentFile, scanRecords, type BadRecord } from './segment-reader.js';
 
 export interface RecoveryOptions<E extends LogEntryShape> {
   codec: LogCodec<E>;
@@ -78,7 +78,9 @@ export async function recoverSegments<E extends LogEntryShape>(
       segment.addRecord(term, record.size);
     }
 
-    if (bad) {
+    if (bad && isLast && isPreallocatedTail(file.bytes, bad.offset)) {
+      segment.fileEnd = file.bytes.length; // zero-filled space for the next records: kept as it is
+    } else if (bad) {
       const index = segment.lastIndex + 1;
       if (!isLast) throw new LogCorruptionError(path, bad.offset, index, bad.reason);
       const intact = intactRecordAfter(file.bytes, bad.offset);

@@ -56,6 +56,16 @@ export function isTornTail(bytes: Buffer, bad: BadRecord): boolean {
   return intactRecordAfter(bytes, bad.offset) === undefined;
 }
 
+/**
+ * Whether every byte from `offset` to the end is zero: space the log preallocated for records (it
+ * zero-fills ahead of its writes, so that a durable write changes no file size). A crash that lost
+ * a write there leaves exactly this, as if the write had never been made.
+ */
+export function isPreallocatedTail(bytes: Buffer, offset: number): boolean {
+  for (let at = offset; at < bytes.length; at++) if (bytes[at] !== 0) return false;
+  return true;
+}
+
 /** The offset of the first intact record starting after `offset`, if any. */
 export function intactRecordAfter(bytes: Buffer, offset: number): number | undefined {
   for (let at = offset + 1; at + FRAME_HEADER_BYTES < bytes.length; at++) {

@@ -10,6 +10,11 @@ export class Segment<E extends LogEntryShape> {
   readonly terms: number[] = [];
   /** Logical size: the header plus every record appended, written to disk yet or not. */
   size = HEADER_BYTES;
+  /**
+   * The file's length once every queued write, preallocation and truncation has run: `size` plus
+   * the zero-filled space preallocated after it (SegmentedLogOptions.preallocateBytes).
+   */
+  fileEnd = HEADER_BYTES;
   /** Opened for the last segment and for reads; closed when the segment is deleted or the log closes. */
   handle: FileHandle | undefined;
   private readers = 0;
@@ -39,6 +44,7 @@ export class Segment<E extends LogEntryShape> {
     this.offsets.push(this.size);
     this.terms.push(term);
     this.size += recordSize;
+    if (this.size > this.fileEnd) this.fileEnd = this.size;
   }
 
   /** Drops index fromIndex and after from memory; returns the new file size. */

@@ -37,6 +37,9 @@ import { restoreFromDisk } from './snapshot-restore.js';
 import { checkReceivedSnapshot, DEFAULT_SNAPSHOT_POLICY, Snapshotter, type SnapshotPolicy } from './snapshotter.js';
 import type { DecodedSnapshot } from '../store/snapshot-codec.js';
 
+/** Log space kept zero-filled ahead of the last record (at most this much disk beyond the records). */
+const LOG_PREALLOCATE_BYTES = 1024 * 1024;
+
 export interface NodeOptions {
   id: string;
   peers: string[];
@@ -178,6 +181,8 @@ export class KeelNode implements ApiNode {
     const log = await SegmentedLog.open<Entry>(opts.dir, {
       // Appends are written through (O_DSYNC): one system call per group commit; the metric times it.
       writeThrough: true,
+      // ...into space zero-filled ahead, so that the write commits no new file size (segmented-log.ts).
+      preallocateBytes: LOG_PREALLOCATE_BYTES,
       aroundDurableWrite: async (write) => {
         await failpoint?.check();
         const started = performance.now();

@@ -53,14 +53,19 @@ test('a record whose length runs past the end, with intact records behind it, is
     assert.match(err.reason, /short payload, followed by an intact record at offset/);
   }));
 
-test('zeros after the last intact record are still a torn tail, cut at open', () =>
+test('zeros after the last intact record are preallocated space: kept at open, filled by the next appends', () =>
   withTempDir(async (dir) => {
     const { path, bytes } = await writeLog(dir, 10);
     await writeFile(path, Buffer.concat([bytes, Buffer.alloc(4096)]));
     const log = await open(dir);
     assert.is(log.lastIndex(), 10);
-    assert.is((await stat(path)).size, bytes.length);
+    assert.is((await stat(path)).size, bytes.length + 4096, 'nothing cut');
+    await log.append(makeEntries(11, 12, () => 1, 10));
     await log.close();
+    assert.is((await stat(path)).size, bytes.length + 4096, 'the appends went into the zeros');
+    const reopened = await open(dir);
+    assert.equal((await reopened.read(9, 13)).map((e) => e.index), [9, 10, 11, 12]);
+    await reopened.close();
   }));
 
 test('writeFully finishes a write the file system took only in part', () =>
