@@ -17,9 +17,14 @@ const [role, url, dir] = process.argv.slice(2);
 if (!role || !url || !dir) throw new Error('usage: skeleton-node.ts <leader|f1|f2> <nats url> <dir>');
 const durable = process.env.FLOOR_FSYNC !== '0';
 
-/** Appends records to one file, one write at a time, each durable when it resolves (O_DSYNC). */
+/**
+ * Appends records to one file, one write at a time, each durable when it resolves (O_DSYNC), into
+ * space zero-filled ahead as Keel's log does (src/log, preallocateBytes), so no write grows the file.
+ */
 class DurableFile {
+  private static readonly AHEAD = 1024 * 1024;
   private offset = 0;
+  private filled = 0;
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly handle: FileHandle) {}
   static async open(file: string): Promise<DurableFile> {
@@ -29,7 +34,14 @@ class DurableFile {
   append(bytes: Uint8Array): Promise<void> {
     const at = this.offset;
     this.offset += bytes.length;
-    this.tail = this.tail.then(async () => { await this.handle.write(bytes, 0, bytes.length, at); });
+    this.tail = this.tail.then(async () => {
+      await this.handle.write(bytes, 0, bytes.length, at);
+      if (this.filled - this.offset < DurableFile.AHEAD / 2) {
+        const from = Math.max(this.filled, this.offset);
+        this.filled = this.offset + DurableFile.AHEAD;
+        await this.handle.write(Buffer.alloc(this.filled - from), 0, this.filled - from, from);
+      }
+    });
     return this.tail;
   }
 }
