@@ -1,5 +1,6 @@
 // bench:floor, run as the user runs it: a real nats-server and the three null-Keel processes answer
-// sequential puts and deliver watch events, and the tool reports latency and server CPU per put.
+// sequential and batched concurrent puts and deliver watch events, and the tool reports latency,
+// throughput and server CPU per put.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -16,12 +17,13 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-test('the null Keel answers puts and delivers watch events; latency and CPU per put are reported', async () => {
+test('the null Keel answers sequential and batched puts and delivers watch events; the figures are reported', async () => {
   const { code, stdout, stderr } = await run(['--puts', '50']);
   assert.is(code, 0, stderr);
   const put = /seqput\s+p50 ([\d.]+) ms\s+p99 ([\d.]+) ms\s+server CPU ([\d.]+) ms\/put \(nats-server [\d.]+, leader [\d.]+, followers [\d.]+ and [\d.]+\)/.exec(stdout);
   assert.ok(put, stdout);
   assert.ok(Number(put[1]) > 0 && Number(put[1]) <= Number(put[2]), stdout);
+  assert.match(stdout, /put64\s+\d+ puts\/s\s+p99 [\d.]+ ms\s+server CPU [\d.]+ ms\/put/);
   assert.match(stdout, /watch\s+p50 [\d.]+ ms\s+p99 [\d.]+ ms/);
   assert.match(stdout, /O_DSYNC writes/);
 });

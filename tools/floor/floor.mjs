@@ -2,19 +2,22 @@
 // in the same run as Keel and its peers. The driver must load TypeScript for the wire format:
 //   NODE_OPTIONS=--import=$PWD/node_modules/tsx/dist/loader.mjs TARGETS="natskv ... $PWD/tools/floor/floor.mjs" \
 //   EXTRA_EP_floor=127.0.0.1:<port> EXTRA_PIDFILE_floor=<pidfile> .../run-all.sh 3   (docs/performance.md)
-// Only seqput and watch mean anything: the skeleton neither batches nor serves reads as Keel does.
+// seqput, put64 and watch mean something (puts are batched per turn, as Keel's client does); the
+// gets are answered from the leader's memory with no read protocol at all.
 import { connect } from 'nats';
-import { Kind, SUBJECTS, frame } from './skeleton-wire.ts';
+import { FloorClient } from './skeleton-client.ts';
+import { SUBJECTS } from './skeleton-wire.ts';
 
 export default async function createTarget({ endpoints }) {
   const servers = (endpoints?.length ? endpoints : ['127.0.0.1:4501']).map((s) => (s.includes('://') ? s : `nats://${s}`));
   const nc = await connect({ servers, name: 'floor-driver' });
+  const client = new FloorClient(nc);
   return {
     name: 'floor',
     info: { connectedTo: servers.join(','), what: 'null Keel: Keel\'s NATS messages and O_DSYNC writes per put, no other work' },
     readModes: { strong: 'leader memory', relaxed: 'leader memory' },
-    async put(key, value) { await nc.request(SUBJECTS.put, frame(Kind.Put, 0, key, value), { timeout: 5000 }); },
-    async get(key) { const m = await nc.request(SUBJECTS.get, frame(Kind.Get, 0, key), { timeout: 5000 }); return m.data.length ? m.data : null; },
+    put: (key, value) => client.put(key, value),
+    get: (key) => client.get(key),
     async watchPrefix(prefix, onEvent) {
       const sub = nc.subscribe(`${SUBJECTS.watchPrefix}${prefix}>`, {
         callback: (_err, msg) => onEvent(msg.subject.slice(SUBJECTS.watchPrefix.length), msg.data),

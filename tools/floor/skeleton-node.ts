@@ -2,7 +2,8 @@
 // Keel put, and no other work. Usage: node --import tsx skeleton-node.ts <leader|f1|f2> <nats url> <dir>
 //
 // Messages per put, as in Keel: request (client -> leader), two appends, two acks, the reply, and a
-// commit notice to each follower in the reply's socket write. Each node makes the entry durable with
+// commit notice to each follower in the reply's socket write. Puts a client sends in one batch
+// (skeleton-client.ts) make one round of these messages, as a Ready does in Keel. Each node makes the entry durable with
 // one O_DSYNC write, as Keel's log does; the leader's own write runs beside the followers' round trip
 // and the put commits once a majority (the leader's write or a second ack, plus one ack) is durable.
 // A follower publishes a watch event when the commit notice reaches it, as a Keel follower serving a
@@ -11,7 +12,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { connect, type Msg, type NatsConnection } from 'nats';
-import { SUBJECTS, followerIds, frame, unframe, Kind } from './skeleton-wire.js';
+import { SUBJECTS, followerIds, frame, packFrames, unframe, unpackFrames, Kind } from './skeleton-wire.js';
 
 const [role, url, dir] = process.argv.slice(2);
 if (!role || !url || !dir) throw new Error('usage: skeleton-node.ts <leader|f1|f2> <nats url> <dir>');
@@ -46,28 +47,30 @@ class DurableFile {
   }
 }
 
+/** One replication round: the puts of one request (one, or a client's batch), as one log record. */
+interface Round { msg: Msg; items: { key: string; value: Uint8Array }[]; acks: number; local: boolean }
+
 async function leader(nc: NatsConnection, file: DurableFile): Promise<void> {
   let seq = 0;
   const values = new Map<string, Uint8Array>();
-  const pending = new Map<number, { msg: Msg; key: string; value: Uint8Array; acks: number; local: boolean }>();
+  const pending = new Map<number, Round>();
   const maybeCommit = (s: number): void => {
     const p = pending.get(s);
     if (!p || p.acks + (p.local ? 1 : 0) < 2) return;
     pending.delete(s);
-    values.set(p.key, p.value);
+    for (const { key, value } of p.items) values.set(key, value);
     p.msg.respond(frame(Kind.Reply, s));
     for (const f of followerIds) nc.publish(SUBJECTS.raft(f), frame(Kind.Commit, s));
   };
-  nc.subscribe(SUBJECTS.put, {
-    callback: (_err, msg) => {
-      const s = ++seq;
-      const { key, value } = unframe(msg.data);
-      pending.set(s, { msg, key, value, acks: 0, local: false });
-      const entry = frame(Kind.Append, s, key, value);
-      for (const f of followerIds) nc.publish(SUBJECTS.raft(f), entry);
-      void file.append(entry).then(() => { const p = pending.get(s); if (p) { p.local = true; maybeCommit(s); } });
-    },
-  });
+  const propose = (msg: Msg, puts: Uint8Array[]): void => {
+    const s = ++seq;
+    pending.set(s, { msg, items: puts.map(unframe), acks: 0, local: false });
+    const entry = frame(Kind.Append, s, '', packFrames(puts));
+    for (const f of followerIds) nc.publish(SUBJECTS.raft(f), entry);
+    void file.append(entry).then(() => { const p = pending.get(s); if (p) { p.local = true; maybeCommit(s); } });
+  };
+  nc.subscribe(SUBJECTS.put, { callback: (_err, msg) => propose(msg, [msg.data]) });
+  nc.subscribe(SUBJECTS.putBatch, { callback: (_err, msg) => propose(msg, unpackFrames(msg.data)) });
   nc.subscribe(SUBJECTS.raft('leader'), {
     callback: (_err, msg) => {
       const { seq: s } = unframe(msg.data);
@@ -81,17 +84,20 @@ async function leader(nc: NatsConnection, file: DurableFile): Promise<void> {
 }
 
 async function follower(nc: NatsConnection, id: string, file: DurableFile): Promise<void> {
-  const uncommitted = new Map<number, { key: string; value: Uint8Array }>();
+  const uncommitted = new Map<number, Uint8Array>();
   nc.subscribe(SUBJECTS.raft(id), {
     callback: (_err, msg) => {
       const m = unframe(msg.data);
       if (m.kind === Kind.Append) {
-        uncommitted.set(m.seq, { key: m.key, value: m.value });
+        uncommitted.set(m.seq, m.value);
         void file.append(msg.data).then(() => nc.publish(SUBJECTS.raft('leader'), frame(Kind.Ack, m.seq)));
       } else if (m.kind === Kind.Commit) {
-        const e = uncommitted.get(m.seq);
+        const puts = uncommitted.get(m.seq);
         uncommitted.delete(m.seq);
-        if (e) nc.publish(SUBJECTS.watch(e.key), e.value);
+        for (const put of puts ? unpackFrames(puts) : []) {
+          const { key, value } = unframe(put);
+          nc.publish(SUBJECTS.watch(key), value);
+        }
       }
     },
   });

@@ -3,6 +3,8 @@ export const followerIds = ['f1', 'f2'] as const;
 
 export const SUBJECTS = {
   put: 'floor.put',
+  /** Several puts in one message (packFrames of Put frames), as Keel's client batches a turn's requests. */
+  putBatch: 'floor.put.batch',
   get: 'floor.get',
   raft: (to: string) => `floor.raft.${to}`,
   ping: (id: string) => `floor.ping.${id}`,
@@ -37,4 +39,28 @@ export function unframe(bytes: Uint8Array): { kind: Kind; seq: number; key: stri
     key: decoder.decode(bytes.subarray(7, 7 + keyLength)),
     value: bytes.subarray(7 + keyLength),
   };
+}
+
+/** Several frames in one payload: u32 length before each. */
+export function packFrames(frames: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(frames.reduce((n, f) => n + 4 + f.length, 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const f of frames) {
+    view.setUint32(at, f.length);
+    out.set(f, at + 4);
+    at += 4 + f.length;
+  }
+  return out;
+}
+
+export function unpackFrames(bytes: Uint8Array): Uint8Array[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const length = view.getUint32(at);
+    frames.push(bytes.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return frames;
 }
