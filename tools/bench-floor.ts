@@ -15,6 +15,7 @@ import { connect, type NatsConnection } from 'nats';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { startNats } from '../src/node/local-cluster.js';
+import { percentile } from './bench/percentile.js';
 import { FloorClient } from './floor/skeleton-client.js';
 import { SUBJECTS } from './floor/skeleton-wire.js';
 
@@ -38,8 +39,6 @@ function cpuSeconds(pids: number[]): number[] {
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   });
 }
-
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 
 async function waitReady(nc: NatsConnection, id: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -77,7 +76,7 @@ async function sequential(client: FloorClient, prefix: string, pids: number[], w
     }
   });
   lat.sort((a, b) => a - b);
-  return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), ...cpu };
+  return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), ...cpu };
 }
 
 /** 64 puts in flight from one client, 10 times --puts of them over 10,000 keys. */
@@ -98,7 +97,7 @@ async function concurrent(client: FloorClient, pids: number[]) {
   });
   const opsPerSec = total / ((performance.now() - started) / 1000);
   lat.sort((a, b) => a - b);
-  return { opsPerSec, p99: quantile(lat, 0.99), ...cpu };
+  return { opsPerSec, p99: percentile(lat, 0.99), ...cpu };
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import { hideBin } from 'yargs/helpers';
 import { FRAME_HEADER_BYTES } from '../src/codec/framing.js';
 import { entryCodec, type Entry } from '../src/codec/index.js';
 import { SegmentedLog } from '../src/log/index.js';
+import { percentile } from './bench/percentile.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('bench-log')
@@ -66,9 +67,8 @@ async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-function percentile(latencies: number[], p: number): number {
-  const sorted = Float64Array.from(latencies).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+function latencyAt(latencies: number[], p: number): number {
+  return percentile(Float64Array.from(latencies).sort(), p);
 }
 
 /** Appends for `seconds` with `appenders` concurrent appenders, each awaiting its append. */
@@ -153,7 +153,7 @@ function describe(label: string, r: RunResult): string {
   const rate = r.entries / r.seconds;
   const mbps = r.bytes / r.seconds / 1e6;
   return `${label.padEnd(22)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} entries/s  ${mbps.toFixed(1).padStart(6)} MB/s  ` +
-    `p50 ${percentile(r.latencies, 0.5).toFixed(3)} ms  p99 ${percentile(r.latencies, 0.99).toFixed(3)} ms  ` +
+    `p50 ${latencyAt(r.latencies, 0.5).toFixed(3)} ms  p99 ${latencyAt(r.latencies, 0.99).toFixed(3)} ms  ` +
     `${(r.entries / r.batches).toFixed(1)} entries/fsync`;
 }
 

@@ -1,6 +1,7 @@
 // Closed-loop load: `concurrency` workers each issue one operation after another for `durationMs`.
 // Records every latency (for exact percentiles) and shows a progress bar while it runs.
 import cliProgress from 'cli-progress';
+import { percentile } from './percentile.js';
 
 export interface WorkloadResult {
   name: string;
@@ -60,7 +61,7 @@ export async function runClosedLoop(
   bar?.stop();
   if (firstError) console.error(`${name}: ${errors} errors; first: ${(firstError as Error).message ?? firstError}`);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  const pct = (p: number): number => percentile(latencies, p);
   return {
     name,
     concurrency,

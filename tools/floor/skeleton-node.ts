@@ -1,10 +1,12 @@
-// One process of the "null Keel" (see README.md here): the NATS messages and durable writes of a
-// Keel put, and no other work. Usage: node --import tsx skeleton-node.ts <leader|f1|f2> <nats url> <dir>
+// One process of the "null Keel" (tools/bench-floor.ts starts three; docs/performance.md, "The
+// floor"): the NATS messages and durable writes of a Keel put, and no other work.
+// Usage: node --import tsx skeleton-node.ts <leader|f1|f2> <nats url> <dir>
 //
 // Messages per put, as in Keel: request (client -> leader), two appends, two acks, the reply, and a
 // commit notice to each follower in the reply's socket write. Puts a client sends in one batch
-// (skeleton-client.ts) make one round of these messages, as a Ready does in Keel. Each node makes the entry durable with
-// one O_DSYNC write, as Keel's log does; the leader's own write runs beside the followers' round trip
+// (skeleton-client.ts) make one round of these messages, as a Ready does in Keel. Each node makes
+// the entry durable with one O_DSYNC write, as Keel's log does; the leader's own write runs beside
+// the followers' round trip
 // and the put commits once a majority (the leader's write or a second ack, plus one ack) is durable.
 // A follower publishes a watch event when the commit notice reaches it, as a Keel follower serving a
 // watch does. Set FLOOR_FSYNC=0 to leave the writes out (the NATS hops alone).
