@@ -6,7 +6,6 @@
 // follower's watch events; latency, and CPU per put of every server process (nats-server included).
 // --serve keeps it running for the kit instead (docs/performance.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { startNats } from '../src/node/local-cluster.js';
 import { percentile } from './bench/percentile.js';
+import { cpuSeconds } from './bench/proc-cpu.js';
 import { FloorClient } from './floor/skeleton-client.js';
 import { SUBJECTS } from './floor/skeleton-wire.js';
 
@@ -29,16 +29,6 @@ const argv = yargs(hideBin(process.argv))
   .parseSync();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLK_TCK = 100;
-
-/** CPU seconds (user + system) each process has used so far. */
-function cpuSeconds(pids: number[]): number[] {
-  return pids.map((pid) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  });
-}
 
 async function waitReady(nc: NatsConnection, id: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

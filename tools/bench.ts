@@ -12,10 +12,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connect, placement, type KeelClient } from '../src/client/index.js';
+import { connect, placement } from '../src/client/index.js';
 import { startLocalCluster, type LocalCluster } from '../src/node/local-cluster.js';
 import { medianRun, runClosedLoop, type WorkloadResult } from './bench/runner.js';
 import { prepareWatchWorkload, type WatchWorkload } from './bench/watch-workloads.js';
+import { waitForLeader } from './bench/wait-leader.js';
 
 const WORKLOADS = ['seqput', 'put64', 'get64', 'getser64', 'watch', 'fanout', 'offsets1k'] as const;
 /** Watchers per watch workload. */
@@ -98,18 +99,4 @@ try {
   console.log(`results written to ${out}`);
 } finally {
   await stopCluster();
-}
-
-async function waitForLeader(client: KeelClient): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      const st = await client.clusterStatus();
-      if (st.leader && st.members.every((m) => m.status)) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('no leader within 30 s');
 }

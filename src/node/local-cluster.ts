@@ -41,6 +41,8 @@ export interface NatsStartOptions {
   maxPayload?: number;
   /** A nats-server configuration file to include (the authorization block of nats-security.ts). */
   include?: string;
+  /** Serve nats-server's HTTP monitoring (/varz: message and byte counts) on this loopback port. */
+  monitorPort?: number;
   logFile?: string;
   detached?: boolean;
 }
@@ -51,6 +53,7 @@ export async function startNats(opts: NatsStartOptions = {}): Promise<NatsProces
   if (!(await isPortFree(port))) throw new PortInUseError(port);
   const dir = await mkdtemp(path.join(tmpdir(), 'keel-nats-'));
   const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (opts.monitorPort) args.push('-m', String(opts.monitorPort));
   if (opts.maxPayload || opts.include) {
     const conf = path.join(dir, 'nats.conf');
     const lines = [
@@ -177,6 +180,8 @@ export interface LocalClusterOptions {
   /** Data root; default a fresh temp dir (removed on stop unless keepData). */
   dataDir?: string;
   natsPort?: number;
+  /** nats-server's HTTP monitoring port (off by default); see NatsStartOptions.monitorPort. */
+  natsMonitorPort?: number;
   cluster?: string;
   logLevel?: string;
   nodeArgs?: string[];
@@ -197,7 +202,7 @@ export async function startLocalCluster(o: LocalClusterOptions = {}): Promise<Lo
   const security = o.secure
     ? await ensureSecurityFiles(path.join(dataDir, 'security'), { cluster: o.cluster ?? 'default', anonymousClients: true })
     : null;
-  const nats = await startNats({ port: o.natsPort, include: security?.authConf });
+  const nats = await startNats({ port: o.natsPort, include: security?.authConf, monitorPort: o.natsMonitorPort });
   const nodes = new Map<string, NodeProcess>();
   const startNode = (id: string): NodeProcess => {
     const node = spawnNode({
@@ -235,7 +240,7 @@ function onPath(bin: string): boolean {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
