@@ -28,6 +28,7 @@ import { LeaderContact } from './leader-contact.js';
 import { raftBatchCodec, type RaftBatch } from './raft-codec.js';
 import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
+import { ProposedCommands } from './proposed-commands.js';
 import { ReadyLoop } from './ready-loop.js';
 import { PeerSender } from './peer-sender.js';
 import { AppliedWaiters } from './applied-waiters.js';
@@ -326,7 +327,7 @@ export class KeelNode implements ApiNode {
   private propose(cmd: Command): void {
     if (this.role !== 'leader') throw notLeader(new ProposalDroppedError('not the leader', this.leader));
     const data = encodeCommand(cmd);
-    this.proposedCommands.set(data, cmd);
+    this.proposedCommands.remember(data, cmd);
     this.proposals.push(data);
     this.proposalIds.push(cmd.requestId);
     this.stats.proposals++;
@@ -335,7 +336,7 @@ export class KeelNode implements ApiNode {
 
   private proposals: Uint8Array[] = [];
   private proposalIds: (RequestId | null)[] = [];
-  private readonly proposedCommands = new WeakMap<Uint8Array, Command>();
+  private readonly proposedCommands = new ProposedCommands();
 
   private flushProposals(): void {
     if (this.proposals.length === 0) return;
@@ -516,7 +517,7 @@ export class KeelNode implements ApiNode {
         this.store.skip(e.index);
         continue;
       }
-      let cmd: Command | undefined = this.proposedCommands.get(e.data);
+      let cmd: Command | undefined = this.proposedCommands.take(e.data);
       try {
         cmd ??= decodeCommand(e.data);
       } catch (err) {
@@ -545,6 +546,7 @@ export class KeelNode implements ApiNode {
     this.opts.logger.info({ role, leader, term }, 'raft role changed');
     this.leaderChanges.notify(role, leader);
     if (wasLeader !== isLeader) {
+      this.proposedCommands.clear();
       this.leases.onLeaderChange(isLeader);
       this.autoCompactor?.onLeaderChange(isLeader);
       this.onLeaderChange(isLeader);
