@@ -2,17 +2,29 @@
 // Keyed by request id rather than log index: a proposal may be lost with a deposed leader and
 // retried by the client under the same id; whichever copy commits first answers every waiter, and
 // the store's dedup table makes a second committed copy answer the same outcome.
+//
+// Timeouts share one timer: waiters queue in deadline order (writes use one timeout, so that is the
+// order they arrive in), and the timer is set for the earliest. A timer per write cost an allocation
+// and two timer-list updates on every put.
 import { TimeoutError } from '../codec/errors.js';
 import type { ApplyOutcome, RequestId } from '../codec/types.js';
 
 interface Waiter {
+  key: string;
+  deadline: number;
+  timeoutMs: number;
   resolve: (o: ApplyOutcome) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  done: boolean;
 }
 
 export class PendingWrites {
   private readonly waiting = new Map<string, Waiter[]>();
+  /** Every unsettled waiter (and settled ones not yet passed), by deadline; queue[head] is the earliest. */
+  private queue: Waiter[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
 
   get size(): number {
     return this.waiting.size;
@@ -22,17 +34,11 @@ export class PendingWrites {
   wait(id: RequestId, timeoutMs: number): Promise<ApplyOutcome> {
     const key = keyOf(id);
     return new Promise<ApplyOutcome>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.remove(key, waiter);
-          reject(new TimeoutError(`write ${key} was not applied within ${timeoutMs} ms (leader change?); retry with the same request id`));
-        }, timeoutMs),
-      };
+      const waiter: Waiter = { key, deadline: performance.now() + timeoutMs, timeoutMs, resolve, reject, done: false };
       const list = this.waiting.get(key);
       if (list) list.push(waiter);
       else this.waiting.set(key, [waiter]);
+      this.enqueue(waiter);
     });
   }
 
@@ -46,34 +52,110 @@ export class PendingWrites {
     this.settle(id, (w) => w.reject(err));
   }
 
+  /** Fails every waiter (the node is stopping). */
+  failAll(err: Error): void {
+    const lists = [...this.waiting.values()];
+    this.waiting.clear();
+    this.queue = [];
+    this.head = 0;
+    this.clearTimer();
+    for (const list of lists) {
+      for (const w of list) {
+        w.done = true;
+        w.reject(err);
+      }
+    }
+  }
+
   private settle(id: RequestId, how: (w: Waiter) => void): void {
     const key = keyOf(id);
     const list = this.waiting.get(key);
     if (!list) return;
     this.waiting.delete(key);
     for (const w of list) {
-      clearTimeout(w.timer);
+      w.done = true;
       how(w);
     }
-  }
-
-  /** Fails every waiter (the node is stopping). */
-  failAll(err: Error): void {
-    for (const list of this.waiting.values()) {
-      for (const w of list) {
-        clearTimeout(w.timer);
-        w.reject(err);
-      }
+    // Nothing left to time out: no timer holds the process open for writes already answered.
+    if (this.waiting.size === 0) {
+      this.queue = [];
+      this.head = 0;
+      this.clearTimer();
     }
-    this.waiting.clear();
   }
 
-  private remove(key: string, waiter: Waiter): void {
-    const list = this.waiting.get(key);
+  private enqueue(waiter: Waiter): void {
+    this.dropSettledHead();
+    const last = this.queue[this.queue.length - 1];
+    if (this.head === this.queue.length || !last || last.deadline <= waiter.deadline) {
+      this.queue.push(waiter);
+    } else {
+      // A shorter timeout than the waiters before it: insert in deadline order.
+      let lo = this.head;
+      let hi = this.queue.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.queue[mid]!.deadline <= waiter.deadline) lo = mid + 1;
+        else hi = mid;
+      }
+      this.queue.splice(lo, 0, waiter);
+    }
+    this.armTimer();
+  }
+
+  /** Passes settled waiters at the front, and reclaims the passed part of the array now and then. */
+  private dropSettledHead(): void {
+    while (this.head < this.queue.length && this.queue[this.head]!.done) this.head++;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private armTimer(): void {
+    const first = this.queue[this.head];
+    if (!first) {
+      this.clearTimer();
+      return;
+    }
+    if (this.timer !== null && this.timerAt <= first.deadline) return;
+    this.clearTimer();
+    this.timerAt = first.deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, first.deadline - performance.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+
+  private expire(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head]!;
+      if (!w.done && w.deadline > now) break;
+      this.head++;
+      if (w.done) continue;
+      w.done = true;
+      this.remove(w);
+      w.reject(new TimeoutError(`write ${w.key} was not applied within ${w.timeoutMs} ms (leader change?); retry with the same request id`));
+    }
+    this.dropSettledHead();
+    this.armTimer();
+  }
+
+  private remove(waiter: Waiter): void {
+    const list = this.waiting.get(waiter.key);
     if (!list) return;
     const i = list.indexOf(waiter);
     if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.waiting.delete(key);
+    if (list.length === 0) this.waiting.delete(waiter.key);
   }
 }
 

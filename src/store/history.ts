@@ -5,13 +5,6 @@ import type { WatchEvent } from '../codec/types.js';
 import { CompactedError, InternalError } from '../codec/errors.js';
 import { rangeContains, type KeyRange } from './bytes.js';
 
-interface RevisionEvents {
-  revision: number;
-  events: WatchEvent[];
-  /** Estimated bytes of the events' keys and values (kv and prevKv). */
-  bytes: number;
-}
-
 function eventBytes(events: WatchEvent[]): number {
   let n = 0;
   for (const e of events) n += 2 * EVENT_OVERHEAD_BYTES + e.kv.key.length + e.kv.value.length + (e.prevKv ? e.prevKv.key.length + e.prevKv.value.length : 0);
@@ -25,7 +18,13 @@ const EVENT_OVERHEAD_BYTES = 64;
 const SPLICE_AFTER = 4096;
 
 export class EventHistory {
-  private entries: RevisionEvents[] = [];
+  // Two parallel arrays rather than an object per revision: a busy store appends one revision per
+  // write, and each object would be one more for the garbage collector to copy and promote.
+  /** The events of each revision held, oldest first: entries[i] is revision baseRevision + i. */
+  private entries: WatchEvent[][] = [];
+  /** Estimated bytes of the keys and values (kv and prevKv) of entries[i]'s events. */
+  private sizes: number[] = [];
+  private baseRevision: number;
   /** Index in `entries` of the oldest retained revision. */
   private head = 0;
   /** The oldest revision whose events can still be served. */
@@ -37,6 +36,7 @@ export class EventHistory {
   constructor(afterRevision: number) {
     this.lastRevision = afterRevision;
     this.firstAvailable = afterRevision + 1;
+    this.baseRevision = afterRevision + 1;
   }
 
   /** The oldest revision a replay can start from (lastRevision + 1 when nothing is retained). */
@@ -59,7 +59,8 @@ export class EventHistory {
       throw new InternalError(`history: revision ${revision} with ${events.length} events after ${this.lastRevision}`);
     }
     const bytes = eventBytes(events);
-    this.entries.push({ revision, events, bytes });
+    this.entries.push(events);
+    this.sizes.push(bytes);
     this.heldBytes += bytes;
     this.lastRevision = revision;
   }
@@ -68,12 +69,14 @@ export class EventHistory {
   trimBelow(revision: number): void {
     if (revision <= this.firstAvailable) return;
     this.firstAvailable = Math.min(revision, this.lastRevision + 1);
-    while (this.head < this.entries.length && this.entries[this.head]!.revision < this.firstAvailable) {
-      this.heldBytes -= this.entries[this.head]!.bytes;
+    while (this.head < this.entries.length && this.baseRevision + this.head < this.firstAvailable) {
+      this.heldBytes -= this.sizes[this.head]!;
       this.head++;
     }
     if (this.head >= SPLICE_AFTER && this.head * 2 >= this.entries.length) {
       this.entries = this.entries.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.baseRevision += this.head;
       this.head = 0;
     }
   }
@@ -99,8 +102,7 @@ export class EventHistory {
       throw new CompactedError(fromRevision, Math.max(compactRevision, this.firstAvailable - 1));
     }
     for (let i = this.head + (from - this.firstAvailable); i < this.entries.length; i++) {
-      const entry = this.entries[i]!;
-      if (visit(entry.revision, entry.events) === false) return;
+      if (visit(this.baseRevision + i, this.entries[i]!) === false) return;
     }
   }
 

@@ -21,9 +21,11 @@ export class Keyspace {
     return this.tree.get(key);
   }
 
-  /** Stores `kv` under `kv.key` (the store keeps KeyValue objects frozen; they are never mutated). */
-  set(kv: KeyValue): void {
-    const prev = this.tree.get(kv.key);
+  /**
+   * Stores `kv` under `kv.key` (the store keeps KeyValue objects frozen; they are never mutated).
+   * `prev` is what get(kv.key) returns now: a writer has just looked it up, so it is not looked up twice.
+   */
+  set(kv: KeyValue, prev: KeyValue | undefined): void {
     if (prev) this.liveBytes -= prev.key.length + prev.value.length;
     this.liveBytes += kv.key.length + kv.value.length;
     this.tree.set(kv.key, kv);

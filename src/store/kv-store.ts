@@ -213,7 +213,7 @@ export class KvStore implements WatchSource {
       // separate small copies cost seconds of allocation and GC at restart. The store never
       // mutates bytes, and a snapshot is built fresh for the store that restores it.
       const key = kv.key;
-      store.keyspace.set(Object.freeze({ ...kv }));
+      store.keyspace.set(Object.freeze({ ...kv }), undefined); // keys ascend strictly (checked above): each is new
       if (kv.lease !== 0) {
         if (!store.leases.has(kv.lease)) throw new InternalError(`snapshot: a key is attached to unknown lease ${kv.lease}`);
         store.leases.attach(kv.lease, key);

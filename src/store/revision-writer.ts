@@ -34,7 +34,7 @@ export class RevisionWriter {
     });
     if (prev && prev.lease !== op.lease && prev.lease !== 0) this.leases.detach(prev.lease, key);
     if (op.lease !== 0 && (!prev || prev.lease !== op.lease)) this.leases.attach(op.lease, key);
-    this.keyspace.set(kv);
+    this.keyspace.set(kv, prev);
     this.events.push({ type: 'put', kv, prevKv: prev ?? null });
     return { type: 'put', prevKv: op.prevKv ? prev ?? null : null };
   }

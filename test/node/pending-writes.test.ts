@@ -1,0 +1,62 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TimeoutError } from '../../src/codec/errors.js';
+import type { ApplyOutcome } from '../../src/codec/types.js';
+import { PendingWrites } from '../../src/node/pending-writes.js';
+
+const id = (seq: number) => ({ clientId: 'c', seq });
+const outcome = (revision: number): ApplyOutcome => ({ revision, result: null, error: null });
+const settledIn = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
+
+test('every waiter of a request id gets the applied outcome; other ids keep waiting', async () => {
+  const pw = new PendingWrites();
+  const a = pw.wait(id(1), 10_000);
+  const b = pw.wait(id(1), 10_000);
+  const c = settledIn(pw.wait(id(2), 10_000));
+  pw.applied(id(1), outcome(7));
+  assert.equal(await a, outcome(7));
+  assert.equal(await b, outcome(7));
+  assert.is(pw.size, 1);
+  pw.fail(id(2), new Error('refused'));
+  const r = await c;
+  assert.ok(!r.ok && r.e.message === 'refused');
+  assert.is(pw.size, 0);
+});
+
+test('unapplied writes time out in deadline order, shorter timeouts first, and only they do', async () => {
+  const pw = new PendingWrites();
+  const order: number[] = [];
+  const track = (seq: number, ms: number) => settledIn(pw.wait(id(seq), ms)).then((r) => { order.push(seq); return r; });
+  const slow = track(1, 120);
+  const applied = track(2, 60);
+  const fast = track(3, 30);
+  const mid = track(4, 60);
+  pw.applied(id(2), outcome(1));
+  const results = await Promise.all([slow, applied, fast, mid]);
+  assert.equal(order, [2, 3, 4, 1]);
+  assert.ok(results[1]!.ok);
+  for (const r of [results[0]!, results[2]!, results[3]!]) assert.ok(!r.ok && r.e instanceof TimeoutError, String(!r.ok && r.e));
+  assert.is(pw.size, 0);
+});
+
+test('many writes applied before their deadline leave nothing behind; a later one still times out', async () => {
+  const pw = new PendingWrites();
+  for (let i = 0; i < 5000; i++) {
+    const p = pw.wait(id(i), 50);
+    pw.applied(id(i), outcome(i));
+    await p;
+  }
+  assert.is(pw.size, 0);
+  const late = await settledIn(pw.wait(id(9999), 20));
+  assert.ok(!late.ok && late.e instanceof TimeoutError);
+});
+
+test('failAll rejects every waiter at once (the node is stopping)', async () => {
+  const pw = new PendingWrites();
+  const all = [1, 2, 3].map((s) => settledIn(pw.wait(id(s), 60_000)));
+  pw.failAll(new Error('stopping'));
+  for (const r of await Promise.all(all)) assert.ok(!r.ok && r.e.message === 'stopping');
+  assert.is(pw.size, 0);
+});
+
+test.run();
