@@ -108,19 +108,23 @@ export class WatchHub {
   /** Called by the store after it applied a revision. */
   publish(revision: number, events: WatchEvent[]): void {
     if (this.groupOf.size === 0) return;
-    const matched = new Map<Group, WatchEvent[]>();
+    // Most revisions match no watch (a few prefix watches, writes elsewhere): allocate only on a match.
+    let matched: Map<Group, WatchEvent[]> | undefined;
     const add = (group: Group, event: WatchEvent) => {
+      matched ??= new Map();
       const list = matched.get(group);
       if (list) list.push(event);
       else matched.set(group, [event]);
     };
+    const singles = this.singleKeyGroups.size > 0;
     for (const event of events) {
-      const single = this.singleKeyGroups.get(bytesId(event.kv.key));
+      const single = singles ? this.singleKeyGroups.get(bytesId(event.kv.key)) : undefined;
       if (single) add(single, event);
       for (const group of this.rangeGroups.values()) {
         if (rangeContains(group.range, event.kv.key)) add(group, event);
       }
     }
+    if (!matched) return;
     for (const [group, withPrev] of matched) {
       let withoutPrev: WatchEvent[] | undefined;
       for (const watcher of [...group.watchers]) {
