@@ -6,6 +6,9 @@ import { EMPTY_BYTES, copyBytes, toKeyRange } from './bytes.js';
 import type { Keyspace } from './keyspace.js';
 import type { LeaseTable } from './leases.js';
 
+/** What most puts return; one shared (frozen) object, since the dedup table keeps one per write for a while. */
+const PUT_WITHOUT_PREV: PutResult = Object.freeze({ type: 'put', prevKv: null });
+
 export class RevisionWriter {
   /** The events of this revision, in the order the changes were made. */
   readonly events: WatchEvent[] = [];
@@ -36,7 +39,7 @@ export class RevisionWriter {
     if (op.lease !== 0 && (!prev || prev.lease !== op.lease)) this.leases.attach(op.lease, key);
     this.keyspace.set(kv, prev);
     this.events.push({ type: 'put', kv, prevKv: prev ?? null });
-    return { type: 'put', prevKv: op.prevKv ? prev ?? null : null };
+    return op.prevKv && prev ? { type: 'put', prevKv: prev } : PUT_WITHOUT_PREV;
   }
 
   deleteRange(op: DeleteRangeOp): DeleteRangeResult {
