@@ -18,10 +18,14 @@ const EVENT_OVERHEAD_BYTES = 64;
 const SPLICE_AFTER = 4096;
 
 export class EventHistory {
-  // Two parallel arrays rather than an object per revision: a busy store appends one revision per
-  // write, and each object would be one more for the garbage collector to copy and promote.
-  /** The events of each revision held, oldest first: entries[i] is revision baseRevision + i. */
-  private entries: WatchEvent[][] = [];
+  // Two parallel arrays rather than an object per revision, and a revision of one event (a put) held
+  // as that event: a busy store appends one revision per write, and every object it keeps is one
+  // more for the garbage collector to copy and promote.
+  /**
+   * The events of each revision held, oldest first: entries[i] is revision baseRevision + i (an
+   * array, or the event itself when it is the only one). Trimmed slots are null until spliced out.
+   */
+  private entries: (WatchEvent | WatchEvent[] | null)[] = [];
   /** Estimated bytes of the keys and values (kv and prevKv) of entries[i]'s events. */
   private sizes: number[] = [];
   private baseRevision: number;
@@ -59,7 +63,8 @@ export class EventHistory {
       throw new InternalError(`history: revision ${revision} with ${events.length} events after ${this.lastRevision}`);
     }
     const bytes = eventBytes(events);
-    this.entries.push(events);
+    // events.slice(): the caller's array grew by push, with room for many more than it holds.
+    this.entries.push(events.length === 1 ? events[0]! : events.slice());
     this.sizes.push(bytes);
     this.heldBytes += bytes;
     this.lastRevision = revision;
@@ -71,6 +76,7 @@ export class EventHistory {
     this.firstAvailable = Math.min(revision, this.lastRevision + 1);
     while (this.head < this.entries.length && this.baseRevision + this.head < this.firstAvailable) {
       this.heldBytes -= this.sizes[this.head]!;
+      this.entries[this.head] = null; // collectable now, not when the front is spliced out
       this.head++;
     }
     if (this.head >= SPLICE_AFTER && this.head * 2 >= this.entries.length) {
@@ -102,7 +108,8 @@ export class EventHistory {
       throw new CompactedError(fromRevision, Math.max(compactRevision, this.firstAvailable - 1));
     }
     for (let i = this.head + (from - this.firstAvailable); i < this.entries.length; i++) {
-      if (visit(this.baseRevision + i, this.entries[i]!) === false) return;
+      const held = this.entries[i]!;
+      if (visit(this.baseRevision + i, Array.isArray(held) ? held : [held]) === false) return;
     }
   }
 

@@ -329,13 +329,10 @@ export class KvStore implements WatchSource {
     const result = change(writer);
     if (writer.changed) {
       this.currentRevision = writer.revision;
-      // A right-sized copy: the writer's array grew by push, which leaves room for 17 events after
-      // the first, and the history keeps every revision's array (100,000 by default).
-      const events = writer.events.slice();
-      this.history.append(writer.revision, events);
+      this.history.append(writer.revision, writer.events);
       this.history.trimBelow(Math.max(this.compactedAt, writer.revision - this.options.historyRevisions + 1));
       this.history.trimToBytes(this.options.historyBytes);
-      this.unpublished = { revision: writer.revision, events };
+      this.unpublished = { revision: writer.revision, events: writer.events };
     }
     return this.success(result);
   }
