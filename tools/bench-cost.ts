@@ -15,6 +15,7 @@ import { connect, type KeelClient } from '../src/client/index.js';
 import { freePort, startLocalCluster } from '../src/node/local-cluster.js';
 import { percentile } from './bench/percentile.js';
 import { cpuSeconds } from './bench/proc-cpu.js';
+import { round, runClosedLoop } from './bench/runner.js';
 import { waitForLeader } from './bench/wait-leader.js';
 
 const argv = yargs(hideBin(process.argv))
@@ -62,19 +63,17 @@ try {
     const msgs0 = await natsMessagesIn(monitorPort);
     const cpu0 = cpuSeconds(pids);
     const own0 = process.cpuUsage();
-    const run = load === 'seq' ? await timedClosedLoop(1, argv.seconds, put)
-      : load === 'put64' ? await timedClosedLoop(64, argv.seconds, put)
-        : await openLoop(Number(load), argv.seconds, put);
+    const run = load === 'seq' || load === 'put64'
+      ? { ...(await runClosedLoop(load, load === 'seq' ? 1 : 64, argv.seconds * 1000, (_w, i) => put(i), { progress: false })), skipped: 0 }
+      : await openLoop(Number(load), argv.seconds, put);
     const own = process.cpuUsage(own0);
     const cpu = cpuSeconds(pids).map((s, i) => s - cpu0[i]!);
     const msgs = (await natsMessagesIn(monitorPort)) - msgs0;
-    const n = run.latencies.length;
+    const n = run.ops;
     const cpuUsPerPut: Record<string, number> = { client: round((own.user + own.system) / n) };
     names.forEach((name, i) => { cpuUsPerPut[name] = round((cpu[i]! * 1e6) / n); });
-    run.latencies.sort((a, b) => a - b);
     results.push({
-      load, puts: n, skipped: run.skipped, opsPerSec: Math.round(n / run.seconds),
-      p50ms: round(percentile(run.latencies, 0.5)), p99ms: round(percentile(run.latencies, 0.99)),
+      load, puts: n, skipped: run.skipped, opsPerSec: run.opsPerSec, p50ms: run.p50ms, p99ms: run.p99ms,
       natsMsgsPerPut: round(msgs / n), cpuUsPerPut,
     });
   }
@@ -92,32 +91,14 @@ async function natsMessagesIn(port: number): Promise<number> {
   return ((await res.json()) as { in_msgs: number }).in_msgs;
 }
 
-interface Run { latencies: number[]; seconds: number; skipped: number }
-
 async function closedLoop(concurrency: number, count: number, op: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => { while (next < count) await op(next++); };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-async function timedClosedLoop(concurrency: number, seconds: number, op: (i: number) => Promise<unknown>): Promise<Run> {
-  const latencies: number[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await op(next++);
-      latencies.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latencies, seconds: (performance.now() - start) / 1000, skipped: 0 };
-}
-
 /** Issues puts at `rate` per second (checked every millisecond) whatever the answers, for `seconds`. */
-async function openLoop(rate: number, seconds: number, op: (i: number) => Promise<unknown>): Promise<Run> {
+async function openLoop(rate: number, seconds: number, op: (i: number) => Promise<unknown>): Promise<{ ops: number; opsPerSec: number; p50ms: number; p99ms: number; skipped: number }> {
   const latencies: number[] = [];
   const start = performance.now();
   let issued = 0;
@@ -145,7 +126,12 @@ async function openLoop(rate: number, seconds: number, op: (i: number) => Promis
     }, 1);
   });
   await Promise.all(running);
-  return { latencies, seconds: (performance.now() - start) / 1000, skipped };
+  const secondsTaken = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    ops: latencies.length, opsPerSec: Math.round(latencies.length / secondsTaken),
+    p50ms: round(percentile(latencies, 0.5)), p99ms: round(percentile(latencies, 0.99)), skipped,
+  };
 }
 
 function print(results: LoadResult[], names: string[]): void {
@@ -160,8 +146,4 @@ function print(results: LoadResult[], names: string[]): void {
   }
   const perMessage = results.map((r) => `${r.load} ${(servers(r) / r.natsMsgsPerPut).toFixed(0)}`).join(', ');
   console.log(`\nall server CPU divided by NATS messages, per message: ${perMessage} us`);
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

@@ -87,7 +87,7 @@ export class PendingWrites {
   private enqueue(waiter: Waiter): void {
     this.dropSettledHead();
     const last = this.queue[this.queue.length - 1];
-    if (this.head === this.queue.length || !last || last.deadline <= waiter.deadline) {
+    if (!last || last.deadline <= waiter.deadline) {
       this.queue.push(waiter);
     } else {
       // A shorter timeout than the waiters before it: insert in deadline order.
