@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { decodeCommand, entryCodec, entryCodecFor, type Entry } from '../src/codec/index.js';
+import { decodeEntryCommands, entryCodec, entryCodecFor, type Entry } from '../src/codec/index.js';
 import { decodeConfChange } from '../src/raft/index.js';
 import { codecResolver, examineLog, fingerprintHex, locateLog, type LogExamination } from '../src/log/index.js';
 import { summarizeSnapshot, type SnapshotSummary } from '../src/store/snapshot-codec.js';
@@ -43,11 +43,16 @@ if (argv.from !== undefined || argv.to !== undefined) {
   else printSummary(report, snapshots);
 }
 
-/** An entry with its payload decoded as the command or configuration change ({ change, conf }, Raft's record) it carries. */
+/**
+ * An entry with its payload decoded: the configuration change ({ change, conf }, Raft's record), the
+ * command, or the commands of a batch entry (in the order they apply) it carries.
+ */
 function describeEntry(entry: Entry): Record<string, unknown> {
   const base = { index: entry.index, term: entry.term, type: entry.type, dataBytes: entry.data.length };
   try {
-    return entry.type === 'config' ? { ...base, confChange: decodeConfChange(entry.data) } : { ...base, command: decodeCommand(entry.data) };
+    if (entry.type === 'config') return { ...base, confChange: decodeConfChange(entry.data) };
+    const commands = decodeEntryCommands(entry.data);
+    return commands.length === 1 ? { ...base, command: commands[0] } : { ...base, commands };
   } catch (err) {
     return { ...base, data: entry.data, decodeError: (err as Error).message };
   }

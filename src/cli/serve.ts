@@ -13,7 +13,7 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('election-ticks', { type: 'number', group: 'Tuning:', describe: 'ticks before an election [default: 10]' })
     .option('heartbeat-ticks', { type: 'number', group: 'Tuning:', describe: 'ticks between heartbeats [default: 1]' })
     .option('segment-bytes', { type: 'number', group: 'Tuning:', describe: 'log segment size [default: 64 MiB]' })
-    .option('snapshot-every-entries', { type: 'number', group: 'Tuning:', describe: 'snapshot after this many entries [default: 10000]' })
+    .option('snapshot-every-entries', { type: 'number', group: 'Tuning:', describe: 'snapshot after this many log entries (writes proposed together share one) [default: 10000]' })
     .option('retain-entries', { type: 'number', group: 'Tuning:', describe: 'entries kept below a snapshot [default: 5000]' })
     .option('snapshot-log-bytes', { type: 'number', group: 'Tuning:', describe: 'also snapshot when the log grew by this many bytes [default: 256 MiB]' })
     .option('cluster-key-file', { type: 'string', group: 'Node:', describe: 'file holding the cluster secret that authenticates Raft traffic; the same on every node (KEEL_CLUSTER_KEY_FILE; keel nats-config writes one)' })

@@ -5,7 +5,7 @@
 import { trace, traceAs, tracing } from '../trace.js';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { decodeCommand, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
+import { decodeEntryCommands, encodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
 import { CompactedError, InvalidArgumentError, NotLeaderError, UnavailableError } from '../codec/errors.js';
 import type { ApplyOutcome, Command, RangeOp, RangeResult, RequestId } from '../codec/types.js';
 import { SegmentedLog } from '../log/index.js';
@@ -29,6 +29,7 @@ import { raftBatchCodec, type RaftBatch } from './raft-codec.js';
 import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ProposedCommands } from './proposed-commands.js';
+import { TurnProposals } from './turn-proposals.js';
 import { ReadyLoop } from './ready-loop.js';
 import { PeerSender } from './peer-sender.js';
 import { AppliedWaiters } from './applied-waiters.js';
@@ -320,38 +321,33 @@ export class KeelNode implements ApiNode {
   }
 
   /**
-   * Proposes a command; throws NotLeaderError when this node is not the leader. Proposals made
-   * in one turn of the event loop reach Raft together as one batch (one append message per
-   * follower); the decoded command is remembered so the leader does not decode it again to apply it.
+   * Proposes a command; throws NotLeaderError when this node is not the leader. The commands
+   * proposed in one turn of the event loop reach Raft together, as few batch entries
+   * (turn-proposals.ts) sent in one append message per follower; the decoded commands are
+   * remembered so the leader does not decode them again to apply them.
    */
   private propose(cmd: Command): void {
     if (this.role !== 'leader') throw notLeader(new ProposalDroppedError('not the leader', this.leader));
-    const data = encodeCommand(cmd);
-    this.proposedCommands.remember(data, cmd);
-    this.proposals.push(data);
-    this.proposalIds.push(cmd.requestId);
+    this.proposals.add(cmd, encodeCommand(cmd));
     this.stats.proposals++;
     this.kick();
   }
 
-  private proposals: Uint8Array[] = [];
-  private proposalIds: (RequestId | null)[] = [];
+  private readonly proposals = new TurnProposals();
   private readonly proposedCommands = new ProposedCommands();
 
   private flushProposals(): void {
-    if (this.proposals.length === 0) return;
-    const datas = this.proposals;
-    const ids = this.proposalIds;
-    this.proposals = [];
-    this.proposalIds = [];
+    if (this.proposals.size === 0) return;
+    const { entries, requestIds } = this.proposals.take();
     try {
-      this.raft.proposeBatch(datas);
-      if (tracing) trace('proposed', this.raft.status().lastIndex, `n=${datas.length}`);
+      this.raft.proposeBatch(entries.map((e) => e.data));
+      for (const e of entries) this.proposedCommands.remember(e.data, e.commands);
+      if (tracing) trace('proposed', this.raft.status().lastIndex, `n=${requestIds.length}`);
     } catch (err) {
-      this.stats.proposalsFailed += datas.length;
+      for (const e of entries) this.stats.proposalsFailed += e.commands.length;
       if (!(err instanceof ProposalDroppedError)) throw err;
       const refusal = notLeader(err);
-      for (const id of ids) if (id) this.pending.fail(id, refusal);
+      for (const id of requestIds) this.pending.fail(id, refusal);
     }
   }
 
@@ -450,7 +446,7 @@ export class KeelNode implements ApiNode {
       if (this.loopRunning || this.stopped) return;
       this.loopRunning = this.runLoop().finally(() => {
         this.loopRunning = null;
-        if (this.proposals.length > 0 || this.raft.hasReady()) this.kick();
+        if (this.proposals.size > 0 || this.raft.hasReady()) this.kick();
       });
     });
   }
@@ -517,9 +513,9 @@ export class KeelNode implements ApiNode {
         this.store.skip(e.index);
         continue;
       }
-      let cmd: Command | undefined = this.proposedCommands.take(e.data);
+      let cmds: readonly Command[] | undefined = this.proposedCommands.take(e.data);
       try {
-        cmd ??= decodeCommand(e.data);
+        cmds ??= decodeEntryCommands(e.data);
       } catch (err) {
         // Committed bytes that do not decode: every replica skips them the same way.
         this.stats.undecodableEntries++;
@@ -527,9 +523,10 @@ export class KeelNode implements ApiNode {
         this.store.skip(e.index);
         continue;
       }
-      const outcome = this.store.apply(e.index, cmd);
-      if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
-      this.leases.onApplied(cmd, outcome);
+      this.store.applyEntry(e.index, cmds, (cmd, outcome) => {
+        if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
+        this.leases.onApplied(cmd, outcome);
+      });
     }
     this.quota.observe(this.store.bytes);
     this.reads.onApplied(this.store.appliedIndex);

@@ -8,7 +8,7 @@
 // initial voters given as `peers`.
 import type { Logger } from 'pino';
 import pino from 'pino';
-import { decodeCommand, entryCodec, entryCodecFor } from '../codec/index.js';
+import { decodeEntryCommands, entryCodec, entryCodecFor } from '../codec/index.js';
 import { SegmentedLog } from '../log/index.js';
 import { decodeConfChange } from '../raft/confchange.js';
 import type { ConfState, Entry, SnapshotMeta } from '../raft/types.js';
@@ -69,7 +69,7 @@ export async function compactNodeDirectory(nodeDir: string, opts: { peers?: stri
       if (e.index > commitIndex) break;
       if (e.type === 'config') conf = decodeConfChange(e.data).conf;
       if (e.type !== 'normal' || e.data.length === 0) store.skip(e.index);
-      else store.apply(e.index, decodeCommand(e.data));
+      else store.applyEntry(e.index, decodeEntryCommands(e.data), () => {});
     }
     if (!conf) {
       throw new CompactionRefusedError(`${nodeDir}: no snapshot and no membership change in the log, so the voters are unknown; pass --peers <the initial voters>`);

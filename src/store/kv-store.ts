@@ -99,6 +99,20 @@ export class KvStore implements WatchSource {
   apply(index: number, cmd: Command): ApplyOutcome {
     if (this.publishing) throw new InternalError('apply called from inside a watch sink');
     this.advanceTo(index);
+    return this.applyOne(index, cmd);
+  }
+
+  /**
+   * Applies the commands of the committed entry at `index` in order (a batch entry holds several:
+   * src/codec/entry-commands.ts), each its own revision, and hands each outcome to `onOutcome`.
+   */
+  applyEntry(index: number, cmds: readonly Command[], onOutcome: (cmd: Command, outcome: ApplyOutcome) => void): void {
+    if (this.publishing) throw new InternalError('apply called from inside a watch sink');
+    this.advanceTo(index);
+    for (const cmd of cmds) onOutcome(cmd, this.applyOne(index, cmd));
+  }
+
+  private applyOne(index: number, cmd: Command): ApplyOutcome {
     const outcome = this.applyCommand(index, cmd);
     const committed = this.unpublished;
     if (committed) {

@@ -19,7 +19,9 @@ test.before(async () => {
   cluster = await startLocalCluster({
     size: 3,
     logLevel: 'info',
-    nodeArgs: ['--snapshot-every-entries', '4000', '--retain-entries', '1000', '--segment-bytes', String(256 * 1024)],
+    // The log-size trigger: a leader proposes the writes of one turn as one batch entry, so 50,000
+    // pipelined writes make only about a thousand entries, and how many depends on the batching.
+    nodeArgs: ['--snapshot-log-bytes', String(512 * 1024), '--retain-entries', '20', '--segment-bytes', String(256 * 1024)],
   });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
   await waitForLeader(client);

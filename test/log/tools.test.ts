@@ -66,6 +66,9 @@ test('inspect lists segments with index and term ranges and dumps decoded record
     assert.is(config.type, 'config');
     assert.is(config.decodeError, undefined);
     assert.equal(config.confChange, { change: { type: 'addLearner', node: 'n4' }, conf: { voters: ['n1', 'n2', 'n3'], learners: ['n4'] } });
+    // A batch entry lists its commands in the order they apply.
+    const batch = JSON.parse((await run('tools/inspect.ts', [dir, '--from', '70', '--to', '70'])).stdout.trim());
+    assert.equal(batch.commands.map((c: { op: { key: string } }) => c.op.key), ['/k/70a', '/k/70b']);
   }));
 
 test.run();
