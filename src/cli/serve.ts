@@ -30,14 +30,17 @@ export function serveCommand<T>(y: Argv<T>): Argv<T> {
     .option('dedup-max-bytes', { type: 'number', group: 'Limits:', describe: 'exactly-once table size; least recently seen clients are forgotten first (KEEL_DEDUP_MAX_BYTES) [default: 64 MiB]' })
     .option('dedup-idle-entries', { type: 'number', group: 'Limits:', describe: 'forget a client with no write for this many applied log entries (KEEL_DEDUP_IDLE_ENTRIES) [default: 1000000]' })
     .option('range-page-bytes', { type: 'number', group: 'Limits:', describe: 'byte budget of one range page; clients follow the pages (KEEL_RANGE_PAGE_BYTES) [default: 512 KiB, never above max_payload]' })
+    .option('heap-growth-percent', { type: 'number', group: 'Tuning:', describe: 'how far V8 lets the heap grow past what its last full GC kept before the next one, in percent: more memory, fewer full GCs (KEEL_HEAP_GROWTH_PERCENT; 0 = V8\'s own choice) [default: 200]' })
     .option('parent-pid', { type: 'number', hidden: true, describe: 'stop when this process is gone (used by keel dev)' }),
   (a) => serve(a as unknown as NodeFlags & { parentPid?: number }));
 }
 
 async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   // The node's modules load here, not with the CLI: other commands start without them.
-  const { loadNodeConfig } = await import('../node/config.js');
-  const config = loadNodeConfig(flagsOnly(flags), process.env);
+  const { loadNodeConfig, NODE_FLAG_NAMES } = await import('../node/config.js');
+  const config = loadNodeConfig(flagsOnly(flags, NODE_FLAG_NAMES), process.env);
+  const { setHeapGrowth } = await import('./heap-growth.js');
+  setHeapGrowth(config.heapGrowthPercent);
   // Signals are handled from the start: one that arrives while the node is still starting (it may
   // already serve requests and watches) stops it as soon as it runs, never by the default exit.
   let stopRequested: string | null = null;
@@ -110,13 +113,8 @@ async function handOverLeadership(
   }
 }
 
-/** yargs adds aliases and positional bookkeeping; keep only the settings loadNodeConfig knows. */
-function flagsOnly(flags: NodeFlags): NodeFlags {
+/** yargs adds aliases and positional bookkeeping; keep only the settings loadNodeConfig knows (`names`). */
+function flagsOnly(flags: NodeFlags, names: readonly (keyof NodeFlags)[]): NodeFlags {
   const a = flags as Record<string, unknown>;
-  const keys: (keyof NodeFlags)[] = [
-    'id', 'peers', 'cluster', 'servers', 'data', 'config', 'logLevel', 'user', 'password', 'token', 'creds', 'nkey', 'clusterKeyFile',
-    'tlsCa', 'tlsCert', 'tlsKey', 'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes',
-    'snapshotEveryEntries', 'retainEntries', 'snapshotLogBytes', 'join', 'maxKeyBytes', 'maxValueBytes', 'maxTxnOps', 'metricsAddr', 'autoCompactRetention', 'quotaBytes',
-  ];
-  return Object.fromEntries(keys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
+  return Object.fromEntries(names.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as NodeFlags;
 }

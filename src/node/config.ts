@@ -61,6 +61,11 @@ export interface NodeConfig {
   dedupMaxBytes: number;
   /** Exactly-once table: a client with no write for this many applied log entries is forgotten. */
   dedupIdleEntries: number;
+  /**
+   * How far V8 lets the old generation grow past what the last full collection kept, in percent
+   * (200 = to three times that); 0 = V8's own heuristic. Applied by `keel serve` (src/cli/heap-growth.ts).
+   */
+  heapGrowthPercent: number;
 }
 
 export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtlMs'> = {
@@ -85,6 +90,7 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtl
   historyBytes: STORE_DEFAULTS.historyBytes,
   dedupMaxBytes: STORE_DEFAULTS.dedupMaxBytes,
   dedupIdleEntries: STORE_DEFAULTS.dedupIdleEntries,
+  heapGrowthPercent: 200,
 };
 
 /** The flags of `keel serve` (yargs camel-cases them); every one optional. */
@@ -118,6 +124,7 @@ export interface NodeFlags extends NatsAuthFlags {
   historyBytes?: number;
   dedupMaxBytes?: number;
   dedupIdleEntries?: number;
+  heapGrowthPercent?: number;
 }
 
 /** Environment variable → flag name. */
@@ -151,7 +158,11 @@ const ENV_VARS: Record<string, keyof NodeFlags> = {
   KEEL_HISTORY_BYTES: 'historyBytes',
   KEEL_DEDUP_MAX_BYTES: 'dedupMaxBytes',
   KEEL_DEDUP_IDLE_ENTRIES: 'dedupIdleEntries',
+  KEEL_HEAP_GROWTH_PERCENT: 'heapGrowthPercent',
 };
+
+/** Every setting of a node, by its flag name (camelCase): each has a KEEL_* variable. */
+export const NODE_FLAG_NAMES: readonly (keyof NodeFlags)[] = [...new Set(Object.values(ENV_VARS))];
 
 const NUMERIC: (keyof NodeFlags)[] = [
   'electionTickMs', 'electionTicks', 'heartbeatTicks', 'segmentBytes', 'snapshotEveryEntries', 'retainEntries',
@@ -258,6 +269,7 @@ function buildConfig(f: NodeFlags): NodeConfig {
     historyBytes: positive('historyBytes', f.historyBytes, d.historyBytes),
     dedupMaxBytes: positive('dedupMaxBytes', f.dedupMaxBytes, d.dedupMaxBytes),
     dedupIdleEntries: positive('dedupIdleEntries', f.dedupIdleEntries, d.dedupIdleEntries),
+    heapGrowthPercent: f.heapGrowthPercent === undefined ? d.heapGrowthPercent : nonNegative('heapGrowthPercent', Number(f.heapGrowthPercent)),
   };
   // A lease must outlive an ordinary leader change: at least two election timeouts.
   const twoElections = 2 * config.electionTickMs * config.electionTicks;

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_NODE_CONFIG, loadNodeConfig } from '../../src/node/config.js';
+import { DEFAULT_NODE_CONFIG, loadNodeConfig, NODE_FLAG_NAMES } from '../../src/node/config.js';
+import { runCli } from '../helpers/processes.js';
 import { KeelError } from '../../src/codec/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-config-'));
@@ -26,6 +27,7 @@ test('defaults', () => {
   assert.is(c.heartbeatTicks, 1);
   assert.is(c.segmentBytes, 64 * 1024 * 1024);
   assert.equal(c.limits, DEFAULT_NODE_CONFIG.limits);
+  assert.is(c.heapGrowthPercent, 200);
 });
 
 test('metricsAddr: off by default; from the config file, KEEL_METRICS_ADDR or --metrics-addr; malformed ones refused', () => {
@@ -85,6 +87,32 @@ test('minLeaseTtlMs defaults to two election timeouts and refuses less; rangePag
   assert.throws(() => loadNodeConfig({ id: 'n1', minLeaseTtlMs: 1999 }), /at least two election timeouts/);
   assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_RANGE_PAGE_BYTES: '65536', KEEL_MIN_LEASE_TTL_MS: '3000' }).rangePageBytes, 65536);
   assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_MIN_LEASE_TTL_MS: '3000' }).minLeaseTtlMs, 3000);
+});
+
+test('heapGrowthPercent: from env or flag; 0 leaves V8 its own heuristic; negative refused', () => {
+  assert.is(loadNodeConfig({ id: 'n1' }, { KEEL_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent, 0);
+  assert.is(loadNodeConfig({ id: 'n1', heapGrowthPercent: 100 }, { KEEL_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent, 100);
+  assert.throws(() => loadNodeConfig({ id: 'n1', heapGrowthPercent: -1 }), /heapGrowthPercent/);
+});
+
+test('every flag of `keel serve --help` reaches the configuration', async () => {
+  // keel serve passes on only the settings in NODE_FLAG_NAMES; a flag missing there would be dropped.
+  const help = (await runCli(['serve', '--help'])).stdout;
+  const flags: string[] = [];
+  let section = '';
+  for (const line of help.split('\n')) {
+    const header = /^([A-Za-z]+):$/.exec(line);
+    if (header) section = header[1]!;
+    const flag = /^\s+--([a-z][a-z0-9-]*)/.exec(line)?.[1];
+    // The node's own sections, and the connection settings it shares with every command.
+    if (flag && (['Node', 'Tuning', 'Limits'].includes(section) || (section === 'Connection' && flag !== 'timeout'))) flags.push(flag);
+  }
+  assert.ok(flags.length >= 35, flags.join(' '));
+  const names = new Set<string>(NODE_FLAG_NAMES);
+  for (const flag of flags) {
+    const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    assert.ok(names.has(camel), `--${flag} (${camel}) is not passed to the node's configuration`);
+  }
 });
 
 test.run();
