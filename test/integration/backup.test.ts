@@ -19,7 +19,7 @@ const restored: NodeProcess[] = [];
 let restoredClient: KeelClient | undefined;
 
 test.before(async () => {
-  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: ['--snapshot-every-entries', '1000000', '--snapshot-log-bytes', '65536', '--retain-entries', '100'] });
+  cluster = await startLocalCluster({ size: 3, logLevel: 'info', nodeArgs: ['--snapshot-every-entries', '1000000', '--snapshot-log-bytes', '16384', '--retain-entries', '100'] });
   client = await connect({ servers: cluster.nats.url, deadlineMs: 30_000 });
   work = await mkdtemp(path.join(tmpdir(), 'keel-backup-'));
   await waitForLeader(client);

@@ -11,7 +11,7 @@ import { waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: membership');
 // Snapshots by log size: concurrent writes go into batch entries, so the entry count says little.
-const NODE_ARGS = ['--snapshot-log-bytes', String(64 * 1024), '--retain-entries', '5', '--segment-bytes', String(64 * 1024)];
+const NODE_ARGS = ['--snapshot-log-bytes', String(32 * 1024), '--retain-entries', '5', '--segment-bytes', String(64 * 1024)];
 let cluster: LocalCluster;
 let client: KeelClient;
 let admin: ClusterAdmin;
