@@ -31,7 +31,7 @@ export interface NodeConfig {
   heartbeatTicks: number;
   /** A segment rolls when it reaches this size. */
   segmentBytes: number;
-  /** Take a snapshot after this many applied entries. */
+  /** Take a snapshot after this many applied entries (a batch entry counts once per command: entry-weights.ts). */
   snapshotEveryEntries: number;
   /** Entries kept below a snapshot's index (lagging followers catch up from them, not a snapshot). */
   retainEntries: number;

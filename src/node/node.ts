@@ -30,6 +30,7 @@ import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ProposedCommands } from './proposed-commands.js';
 import { TurnProposals } from './turn-proposals.js';
+import { EntryWeights } from './entry-weights.js';
 import { ReadyLoop } from './ready-loop.js';
 import { PeerSender } from './peer-sender.js';
 import { AppliedWaiters } from './applied-waiters.js';
@@ -133,6 +134,7 @@ export class KeelNode implements ApiNode {
       store: () => this.store,
       policy: { ...DEFAULT_SNAPSHOT_POLICY, ...opts.snapshot },
       startIndex: snapshotIndex,
+      weights: this.entryWeights,
     });
     this.transport = new RaftTransport(opts.nc, {
       cluster: opts.cluster,
@@ -334,6 +336,8 @@ export class KeelNode implements ApiNode {
   }
 
   private readonly proposals = new TurnProposals();
+  /** How many commands each applied entry holds (the snapshot policy counts by them). */
+  private readonly entryWeights = new EntryWeights();
   private readonly proposedCommands = new ProposedCommands();
 
   private flushProposals(): void {
@@ -511,6 +515,7 @@ export class KeelNode implements ApiNode {
     for (const e of entries) {
       if (e.type !== 'normal' || e.data.length === 0) {
         this.store.skip(e.index);
+        this.entryWeights.record(e.index, 1);
         continue;
       }
       let cmds: readonly Command[] | undefined = this.proposedCommands.take(e.data);
@@ -521,8 +526,10 @@ export class KeelNode implements ApiNode {
         this.stats.undecodableEntries++;
         this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
         this.store.skip(e.index);
+        this.entryWeights.record(e.index, 1);
         continue;
       }
+      this.entryWeights.record(e.index, cmds.length);
       this.store.applyEntry(e.index, cmds, (cmd, outcome) => {
         if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
         this.leases.onApplied(cmd, outcome);

@@ -11,6 +11,7 @@
 // drops whole segments below min(index - retainEntries, previous snapshot's index + 1), so the
 // previous snapshot plus the log still rebuilds the state if the newest file turns out corrupt.
 // The two newest snapshot files are kept.
+import type { EntryWeights } from './entry-weights.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export interface SnapshotterDeps {
   policy: SnapshotPolicy;
   /** Index of the snapshot the node started from (0 if none). */
   startIndex: number;
+  /** How many commands the applied entries hold: the policy counts entries by them. */
+  weights: EntryWeights;
 }
 
 export interface SnapshotTaken {
@@ -133,7 +136,7 @@ export class Snapshotter {
     if (this.running || Date.now() < this.retryAt) return;
     const applied = this.deps.store().appliedIndex;
     const { everyEntries, logBytes } = this.deps.policy;
-    const dueByEntries = applied - this.lastIndex >= everyEntries;
+    const dueByEntries = applied > this.lastIndex && this.deps.weights.since(this.lastIndex) >= everyEntries;
     const dueByBytes = applied > this.lastIndex && this.deps.log.sizeBytes() - this.logBaseline >= logBytes;
     if (dueByEntries || dueByBytes) void this.snapshotNow();
   }
@@ -170,11 +173,14 @@ export class Snapshotter {
 
     const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view));
     // Raft holds only the metadata; the file's bytes are read when a follower needs them.
-    raft.setSnapshot(meta, null, policy.retainEntries);
+    // The entries kept below the snapshot hold about retainEntries commands (entry-weights.ts).
+    const retain = this.deps.weights.entriesHolding(index, policy.retainEntries);
+    raft.setSnapshot(meta, null, retain);
+    this.deps.weights.forgetThrough(index - retain);
     const previous = this.lastIndex;
     this.lastIndex = index;
     // Keep what the previous snapshot needs to replay (it is the fallback if this file goes bad).
-    const dropBelow = Math.min(index - policy.retainEntries, previous + 1);
+    const dropBelow = Math.min(index - retain, previous + 1);
     const logBytesFreed = dropBelow > 1 ? await log.dropPrefix(dropBelow) : 0;
     this.logBaseline = log.sizeBytes();
     await pruneSnapshotFiles(nodeDir, KEEP_FILES);
@@ -198,6 +204,7 @@ export class Snapshotter {
     await this.idle();
     await writeSnapshotFile(nodeDir, snapshot.meta, [snapshot.data]);
     await log.reset(snapshot.meta.index + 1);
+    this.deps.weights.reset();
     this.lastIndex = snapshot.meta.index;
     this.logBaseline = log.sizeBytes();
     await pruneSnapshotFiles(nodeDir, KEEP_FILES);

@@ -10,9 +10,10 @@ import { REPO_ROOT, spawnNode, startLocalCluster, type LocalCluster, type NodePr
 import { waitFor, waitForLeader } from './helpers.js';
 
 const test = suite('integration: membership');
-// Snapshots by log size: concurrent writes share log entries, so the entry count says little. A
-// snapshot keeps 100 entries below it, so a learner behind by less catches up from the log.
-const NODE_ARGS = ['--snapshot-log-bytes', String(64 * 1024), '--retain-entries', '100', '--segment-bytes', String(64 * 1024)];
+// A snapshot every 32 KiB of log (about 800 of these puts), keeping the entries of the last 1,000
+// writes below it: a learner behind by less catches up from the log, one behind the log's start by a
+// snapshot.
+const NODE_ARGS = ['--snapshot-log-bytes', String(32 * 1024), '--retain-entries', '1000', '--segment-bytes', String(64 * 1024)];
 let cluster: LocalCluster;
 let client: KeelClient;
 let admin: ClusterAdmin;
@@ -58,7 +59,7 @@ async function role(id: string): Promise<string | undefined> {
 
 test('a 4th node joins as a learner, catches up, is promoted; then the leader is removed; nothing acknowledged is lost', async () => {
   // Compacted history before n4 exists: 3,000 puts in rounds of 10 (a round goes in one log entry),
-  // so that a snapshot's index is well past the 100 entries it keeps below it.
+  // so that a snapshot's index is well past the entries it keeps below it.
   for (let i = 0; i < 3000; i += 10) {
     await Promise.all(Array.from({ length: 10 }, (_, j) => client.put(`pre/${i + j}`, 'x')));
   }
