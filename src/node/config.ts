@@ -10,6 +10,7 @@ import { assertSubjectToken } from '../transport/subjects.js';
 import { parseRetention, type Retention } from './auto-compactor.js';
 import { parseListenAddr } from './node-http.js';
 import { STORE_DEFAULTS } from '../store/kv-store.js';
+import { DEFAULT_SNAPSHOT_POLICY } from './snapshotter.js';
 import { DEFAULT_RANGE_PAGE_BYTES } from './reply-budget.js';
 
 export interface NodeConfig {
@@ -77,9 +78,9 @@ export const DEFAULT_NODE_CONFIG: Omit<NodeConfig, 'id' | 'peers' | 'minLeaseTtl
   electionTicks: 10,
   heartbeatTicks: 1,
   segmentBytes: 64 * 1024 * 1024,
-  snapshotEveryEntries: 10_000,
-  retainEntries: 5_000,
-  snapshotLogBytes: 256 * 1024 * 1024,
+  snapshotEveryEntries: DEFAULT_SNAPSHOT_POLICY.everyEntries,
+  retainEntries: DEFAULT_SNAPSHOT_POLICY.retainEntries,
+  snapshotLogBytes: DEFAULT_SNAPSHOT_POLICY.logBytes,
   join: false,
   metricsAddr: '',
   autoCompactRetention: null,
