@@ -7,6 +7,7 @@
 // Batch command is its header (requestId null, the Batch branch of the op union, the array's item
 // count), the items' bytes one after the other, and the array's end. Nothing is encoded twice.
 import { commandCodec } from './codecs.js';
+import { avroLengthBytes } from './avro-long.js';
 import { asBuffer, invalid } from './codec.js';
 import { branchOf, commandFromAvro } from './map-command.js';
 import type { Command } from './types.js';
@@ -30,7 +31,7 @@ export function encodeEntryCommands(encoded: readonly Uint8Array[]): Uint8Array 
   if (encoded.length === 1) return encoded[0]!;
   if (encoded.length === 0) throw new Error('an entry holds at least one command');
   // requestId: the null branch (0); op: the Batch branch; the array's one block: its item count.
-  const header = Buffer.from([0x00, ...zigzagVarint(batchBranch), ...zigzagVarint(encoded.length)]);
+  const header = Buffer.from([0x00, ...avroLengthBytes(batchBranch), ...avroLengthBytes(encoded.length)]);
   let size = header.length + 1;
   for (const e of encoded) size += e.length;
   const out = Buffer.allocUnsafe(size);
@@ -62,16 +63,4 @@ export function decodeEntryCommands(data: Uint8Array): Command[] {
   } catch (err) {
     throw invalid('malformed keel.Command', err);
   }
-}
-
-/** Avro's encoding of a long: zigzag, then a base-128 varint. Only small non-negative values here. */
-function zigzagVarint(n: number): number[] {
-  const bytes: number[] = [];
-  let z = n * 2;
-  while (z >= 0x80) {
-    bytes.push((z & 0x7f) | 0x80);
-    z = Math.floor(z / 0x80);
-  }
-  bytes.push(z);
-  return bytes;
 }

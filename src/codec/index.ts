@@ -8,6 +8,7 @@ export { entryCodec, entryCodecFor, resolvingDecoder, commandCodec, outcomeCodec
 export type { Entry, EntryCodecShape } from './entry.js';
 export { makeCodec, type Codec } from './codec.js';
 export { encodeEntryCommands, decodeEntryCommands } from './entry-commands.js';
+export { avroLengthBytes } from './avro-long.js';
 export { registry, typeNamed, SCHEMA_DIR, HISTORY_DIR } from './schemas.js';
 export { schemaFingerprint, fingerprintHex, canonicalForm } from './fingerprint.js';
 export { toBytes, prefixEnd, compareBytes, TO_THE_END } from './keys.js';

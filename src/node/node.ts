@@ -30,7 +30,6 @@ import { raftMessageProblem } from './raft-message-check.js';
 import { ReadBatcher } from './read-batcher.js';
 import { ProposedCommands } from './proposed-commands.js';
 import { TurnProposals } from './turn-proposals.js';
-import { EntryWeights } from './entry-weights.js';
 import { ReadyLoop } from './ready-loop.js';
 import { PeerSender } from './peer-sender.js';
 import { AppliedWaiters } from './applied-waiters.js';
@@ -134,7 +133,6 @@ export class KeelNode implements ApiNode {
       store: () => this.store,
       policy: { ...DEFAULT_SNAPSHOT_POLICY, ...opts.snapshot },
       startIndex: snapshotIndex,
-      weights: this.entryWeights,
     });
     this.transport = new RaftTransport(opts.nc, {
       cluster: opts.cluster,
@@ -336,22 +334,21 @@ export class KeelNode implements ApiNode {
   }
 
   private readonly proposals = new TurnProposals();
-  /** How many commands each applied entry holds (the snapshot policy counts by them). */
-  private readonly entryWeights = new EntryWeights();
   private readonly proposedCommands = new ProposedCommands();
 
   private flushProposals(): void {
-    if (this.proposals.size === 0) return;
-    const { entries, requestIds } = this.proposals.take();
+    const count = this.proposals.size;
+    if (count === 0) return;
+    const entries = this.proposals.take();
     try {
       this.raft.proposeBatch(entries.map((e) => e.data));
       for (const e of entries) this.proposedCommands.remember(e.data, e.commands);
-      if (tracing) trace('proposed', this.raft.status().lastIndex, `n=${requestIds.length}`);
+      if (tracing) trace('proposed', this.raft.status().lastIndex, `n=${count}`);
     } catch (err) {
-      for (const e of entries) this.stats.proposalsFailed += e.commands.length;
+      this.stats.proposalsFailed += count;
       if (!(err instanceof ProposalDroppedError)) throw err;
       const refusal = notLeader(err);
-      for (const id of requestIds) this.pending.fail(id, refusal);
+      for (const e of entries) for (const cmd of e.commands) if (cmd.requestId) this.pending.fail(cmd.requestId, refusal);
     }
   }
 
@@ -513,23 +510,12 @@ export class KeelNode implements ApiNode {
   private apply(entries: Entry[]): void {
     if (entries.length === 0) return;
     for (const e of entries) {
-      if (e.type !== 'normal' || e.data.length === 0) {
+      const cmds = this.commandsOf(e);
+      this.snapshots.applied(e.index, cmds?.length ?? 0);
+      if (!cmds) {
         this.store.skip(e.index);
-        this.entryWeights.record(e.index, 1);
         continue;
       }
-      let cmds: readonly Command[] | undefined = this.proposedCommands.take(e.data);
-      try {
-        cmds ??= decodeEntryCommands(e.data);
-      } catch (err) {
-        // Committed bytes that do not decode: every replica skips them the same way.
-        this.stats.undecodableEntries++;
-        this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
-        this.store.skip(e.index);
-        this.entryWeights.record(e.index, 1);
-        continue;
-      }
-      this.entryWeights.record(e.index, cmds.length);
       this.store.applyEntry(e.index, cmds, (cmd, outcome) => {
         if (cmd.requestId) this.pending.applied(cmd.requestId, outcome);
         this.leases.onApplied(cmd, outcome);
@@ -537,6 +523,21 @@ export class KeelNode implements ApiNode {
     }
     this.quota.observe(this.store.bytes);
     this.reads.onApplied(this.store.appliedIndex);
+  }
+
+  /** The commands a committed entry carries; null for one without (a configuration change, or bytes that do not decode). */
+  private commandsOf(e: Entry): readonly Command[] | null {
+    if (e.type !== 'normal' || e.data.length === 0) return null;
+    const proposed = this.proposedCommands.take(e.data);
+    if (proposed) return proposed;
+    try {
+      return decodeEntryCommands(e.data);
+    } catch (err) {
+      // Committed bytes that do not decode: every replica skips them the same way.
+      this.stats.undecodableEntries++;
+      this.opts.logger.error({ err, index: e.index }, 'skipping an undecodable committed entry');
+      return null;
+    }
   }
 
   private changeRole(role: Role, leader: string): void {

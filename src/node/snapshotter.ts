@@ -11,7 +11,6 @@
 // drops whole segments below min(index - retainEntries, previous snapshot's index + 1), so the
 // previous snapshot plus the log still rebuilds the state if the newest file turns out corrupt.
 // The two newest snapshot files are kept.
-import type { EntryWeights } from './entry-weights.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -22,6 +21,7 @@ import type { KvStore } from '../store/kv-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from '../store/snapshot-codec.js';
 import type { StoreSnapshotView } from '../store/snapshot.js';
 import { pruneSnapshotFiles, snapshotDir, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
+import { EntryWeights } from './entry-weights.js';
 
 export interface SnapshotPolicy {
   /** Snapshot after this many applied entries. */
@@ -49,8 +49,6 @@ export interface SnapshotterDeps {
   policy: SnapshotPolicy;
   /** Index of the snapshot the node started from (0 if none). */
   startIndex: number;
-  /** How many commands the applied entries hold: the policy counts entries by them. */
-  weights: EntryWeights;
 }
 
 export interface SnapshotTaken {
@@ -65,6 +63,8 @@ export interface SnapshotTaken {
 
 export class Snapshotter {
   private lastIndex: number;
+  /** How many commands each applied entry holds: the policy counts entries by them. */
+  private readonly weights = new EntryWeights();
   private logBaseline: number;
   private running: Promise<SnapshotTaken | null> | null = null;
   /** After a failed snapshot (disk full, ...), wait before trying again. */
@@ -132,6 +132,11 @@ export class Snapshotter {
   private loadingBytes: Promise<void> | null = null;
   private bytesRetryAt = 0;
 
+  /** The entry at `index` was applied; it held `commands` commands (0 for an entry without any). */
+  applied(index: number, commands: number): void {
+    this.weights.record(index, commands);
+  }
+
   /** Called after each Ready is applied and advanced: starts a snapshot in the background when due. */
   maybeSnapshot(): void {
     if (this.captureWaiters.length > 0) this.serveCaptures();
@@ -139,7 +144,7 @@ export class Snapshotter {
     if (this.running || Date.now() < this.retryAt) return;
     const applied = this.deps.store().appliedIndex;
     const { everyEntries, logBytes } = this.deps.policy;
-    const dueByEntries = applied > this.lastIndex && this.deps.weights.since(this.lastIndex) >= everyEntries;
+    const dueByEntries = this.weights.since(this.lastIndex) >= everyEntries;
     const dueByBytes = applied > this.lastIndex && this.deps.log.sizeBytes() - this.logBaseline >= logBytes;
     if (dueByEntries || dueByBytes) void this.snapshotNow();
   }
@@ -177,9 +182,9 @@ export class Snapshotter {
     const written = await writeSnapshotFile(nodeDir, meta, encodeSnapshot(meta, view));
     // Raft holds only the metadata; the file's bytes are read when a follower needs them.
     // The entries kept below the snapshot hold about retainEntries commands (entry-weights.ts).
-    const retain = this.deps.weights.entriesHolding(index, policy.retainEntries);
+    const retain = this.weights.entriesHolding(index, policy.retainEntries);
     raft.setSnapshot(meta, null, retain);
-    this.deps.weights.forgetThrough(index - retain);
+    this.weights.forgetThrough(index - retain);
     const previous = this.lastIndex;
     this.lastIndex = index;
     // Keep what the previous snapshot needs to replay (it is the fallback if this file goes bad).
@@ -207,7 +212,7 @@ export class Snapshotter {
     await this.idle();
     await writeSnapshotFile(nodeDir, snapshot.meta, [snapshot.data]);
     await log.reset(snapshot.meta.index + 1);
-    this.deps.weights.reset();
+    this.weights.reset();
     this.lastIndex = snapshot.meta.index;
     this.logBaseline = log.sizeBytes();
     await pruneSnapshotFiles(nodeDir, KEEP_FILES);

@@ -3,7 +3,7 @@
 // decoded and applied as one unit on every node, which is where batching saves its work; the bound
 // keeps an entry, and the append message that carries it, small.
 import { encodeEntryCommands } from '../codec/index.js';
-import type { Command, RequestId } from '../codec/types.js';
+import type { Command } from '../codec/types.js';
 
 /** Commands are grouped into one entry up to this many encoded bytes (a larger command goes alone). */
 export const MAX_BATCH_ENTRY_BYTES = 64 * 1024;
@@ -30,18 +30,15 @@ export class TurnProposals {
     this.encoded.push(encoded);
   }
 
-  /** Everything added since the last take, as entries (in order), and the request ids they carry. */
-  take(): { entries: ProposedEntry[]; requestIds: RequestId[] } {
+  /** Everything added since the last take, as entries (in order). */
+  take(): ProposedEntry[] {
     const { encoded, commands } = this;
     this.encoded = [];
     this.commands = [];
     const entries: ProposedEntry[] = [];
-    const requestIds: RequestId[] = [];
     let start = 0;
     let bytes = 0;
     for (let i = 0; i < commands.length; i++) {
-      const id = commands[i]!.requestId;
-      if (id) requestIds.push(id);
       const size = encoded[i]!.length;
       if (i > start && bytes + size > this.maxEntryBytes) {
         entries.push(entry(encoded, commands, start, i));
@@ -51,7 +48,7 @@ export class TurnProposals {
       bytes += size;
     }
     if (commands.length > start) entries.push(entry(encoded, commands, start, commands.length));
-    return { entries, requestIds };
+    return entries;
   }
 }
 

@@ -3,6 +3,7 @@
 // cache encodes each distinct message once with an empty watchId and, per watch, writes the id in
 // front of the rest: Avro encodes a string as a zigzag varint length and the UTF-8 bytes, and an
 // empty one as the single byte 0x00. One cache lives for one flush.
+import { avroLengthBytes } from '../codec/index.js';
 import type { WatchEvent } from '../codec/types.js';
 import type { WatchBatch } from '../store/watch-hub.js';
 import { watchMessageCodec, type WatchCancelReason, type WatchMessageBody } from '../transport/watch-messages.js';
@@ -64,13 +65,7 @@ function sameLists(a: WatchEvent[][], b: WatchEvent[][]): boolean {
 /** Avro string: zigzag varint of the byte length, then the bytes; followed by the cached rest. */
 function withWatchId(watchId: string, tail: Buffer): Buffer {
   const id = Buffer.from(watchId, 'utf8');
-  const header: number[] = [];
-  let z = id.length * 2;
-  while (z >= 0x80) {
-    header.push((z & 0x7f) | 0x80);
-    z >>>= 7;
-  }
-  header.push(z);
+  const header = avroLengthBytes(id.length);
   const out = Buffer.allocUnsafe(header.length + id.length + tail.length);
   out.set(header, 0);
   id.copy(out, header.length);
