@@ -41,6 +41,8 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   const config = loadNodeConfig(flagsOnly(flags, NODE_FLAG_NAMES), process.env);
   const { setHeapGrowth } = await import('./heap-growth.js');
   setHeapGrowth(config.heapGrowthPercent);
+  const { applyServeV8Flags } = await import('../node/serve-v8-flags.js');
+  applyServeV8Flags();
   // Signals are handled from the start: one that arrives while the node is still starting (it may
   // already serve requests and watches) stops it as soon as it runs, never by the default exit.
   let stopRequested: string | null = null;

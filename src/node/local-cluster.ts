@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureSecurityFiles, type SecurityFiles } from './nats-security.js';
+import { SERVE_V8_FLAGS } from './serve-v8-flags.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // A node runs what its parent runs: from the TypeScript sources (tests, `npm start`) through tsx,
@@ -122,10 +123,11 @@ export interface NodeSpawnOptions {
 /** Spawns `keel serve` as a child process with its log in a file. */
 export function spawnNode(o: NodeSpawnOptions): NodeProcess {
   const logFile = o.logFile ?? path.join(o.dataDir, `${o.id}.log`);
-  // KEEL_NODE_FLAGS adds Node.js flags to every node (e.g. `--cpu-prof` to profile a benchmark).
+  // KEEL_NODE_FLAGS adds Node.js flags to every node (e.g. `--cpu-prof` to profile a benchmark); the
+  // last of two V8 flags wins, so they may also override SERVE_V8_FLAGS.
   const nodeFlags = (process.env.KEEL_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const args = [
-    ...nodeFlags, ...LOADER_FLAGS, CLI_MAIN, 'serve',
+    ...SERVE_V8_FLAGS, ...nodeFlags, ...LOADER_FLAGS, CLI_MAIN, 'serve',
     '--id', o.id, '--peers', o.peers.join(','), '--servers', o.servers, '--data', o.dataDir,
     '--cluster', o.cluster ?? 'default', '--log-level', o.logLevel ?? 'info',
     ...(o.security ? ['--nkey', o.security.seeds.node, '--cluster-key-file', o.security.clusterKey] : []),

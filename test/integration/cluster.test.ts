@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import type { KeelClient } from '../../src/client/index.js';
 import { decodeResponse, encodeRequest } from '../../src/codec/index.js';
 import { spawnNode, type LocalCluster } from '../../src/node/local-cluster.js';
+import { SERVE_V8_FLAGS } from '../../src/node/serve-v8-flags.js';
 import { runCli } from '../helpers/processes.js';
 import { clusterLeader, useCluster, waitFor, waitForLeader } from './helpers.js';
 
@@ -15,6 +16,13 @@ const test = suite('integration: cluster');
 let cluster: LocalCluster;
 let client: KeelClient;
 useCluster(test, { logLevel: 'info' }, (shared) => ({ cluster, client } = shared));
+
+test('every node runs with the serving V8 flags on its command line', async () => {
+  for (const id of cluster.ids) {
+    const argv = (await readFile(`/proc/${cluster.nodes.get(id)!.child.pid}/cmdline`, 'utf8')).split('\0');
+    for (const flag of SERVE_V8_FLAGS) assert.ok(argv.includes(flag), `${id} runs with ${flag}: ${argv.join(' ')}`);
+  }
+});
 
 test('a write on the leader reads back from every node, linearizable and serializable', async () => {
   const put = await client.put('greeting', 'hello');
