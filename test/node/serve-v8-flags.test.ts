@@ -9,9 +9,17 @@ test('the flags a node runs with include a lower interrupt budget', () => {
   assert.ok(value > 0 && value < 67584, `below V8's default of 67584, got ${value}`);
 });
 
+test('the flags a node runs with keep the heap V8 grew when the node goes idle', () => {
+  assert.ok(SERVE_V8_FLAGS.includes('--no-memory-reducer'));
+});
+
 test('a node started with the flags (or its own value of one) gets nothing set at run time', () => {
   assert.equal(applyServeV8Flags([...SERVE_V8_FLAGS]), []);
-  assert.equal(applyServeV8Flags(['--interrupt-budget=100000', '--max-old-space-size=512']), []);
+  assert.equal(applyServeV8Flags(['--interrupt-budget=100000', '--memory_reducer', '--max-old-space-size=512']), []);
+});
+
+test('a flag given in one form is not set again in the other', () => {
+  assert.equal(applyServeV8Flags(['--memory-reducer']), ['--interrupt-budget=8192']);
 });
 
 test('a node started without them gets the missing ones set', () => {
