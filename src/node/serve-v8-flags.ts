@@ -20,7 +20,7 @@ function flagName(flag: string): string {
 /**
  * For a node started without SERVE_V8_FLAGS on its command line (`keel serve` run directly): sets the
  * ones it was not given now (a flag given in either form, with any value, is left alone). Set at run
- * time they help less than on the command line (V8 has already made the code it starts with), so
+ * time they measured to help less than on the command line (the cause was not pinned down), so
  * docs/operations.md shows how to pass them to node. Returns the flags it set.
  */
 export function applyServeV8Flags(execArgv: readonly string[] = process.execArgv): string[] {
