@@ -39,9 +39,8 @@ async function serve(flags: NodeFlags & { parentPid?: number }): Promise<void> {
   // The node's modules load here, not with the CLI: other commands start without them.
   const { loadNodeConfig, NODE_FLAG_NAMES } = await import('../node/config.js');
   const config = loadNodeConfig(flagsOnly(flags, NODE_FLAG_NAMES), process.env);
-  const { setHeapGrowth } = await import('./heap-growth.js');
+  const { applyServeV8Flags, setHeapGrowth } = await import('../node/serve-v8-flags.js');
   setHeapGrowth(config.heapGrowthPercent);
-  const { applyServeV8Flags } = await import('../node/serve-v8-flags.js');
   applyServeV8Flags();
   // Signals are handled from the start: one that arrives while the node is still starting (it may
   // already serve requests and watches) stops it as soon as it runs, never by the default exit.

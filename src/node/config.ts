@@ -64,7 +64,7 @@ export interface NodeConfig {
   dedupIdleEntries: number;
   /**
    * How far V8 lets the old generation grow past what the last full collection kept, in percent
-   * (200 = to three times that); 0 = V8's own heuristic. Applied by `keel serve` (src/cli/heap-growth.ts).
+   * (200 = to three times that); 0 = V8's own heuristic. Applied by `keel serve` (src/node/serve-v8-flags.ts).
    */
   heapGrowthPercent: number;
 }
