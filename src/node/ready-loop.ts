@@ -12,6 +12,7 @@
 // - A follower or candidate persists before it sends: its replies promise durability or a vote.
 //   A leader whose term and vote are unchanged sends its appends first (Raft thesis §10.2.1): the
 //   commit index those appends lead to only leaves in a later Ready, after this one's fsync.
+//   What must wait may be encoded while the fsync runs (ReadyTransport.prepare), not sent.
 // - Committed entries below this Ready's new entries were made durable by an earlier Ready (one
 //   Ready at a time), so they apply before this Ready's fsync; the rest apply after it. A write is
 //   acknowledged as soon as it commits, not one fsync of the next batch later.
@@ -41,6 +42,12 @@ export interface ReadyStorage<Installed> {
 
 export interface ReadyTransport {
   send(messages: Message[]): void;
+  /**
+   * Optional: called with a Ready's messages before its fsync when they may only leave after it
+   * (a follower's acks). The transport may encode them meanwhile, so that send() only has to
+   * publish; it must not let any of them out before send().
+   */
+  prepare?(messages: Message[]): void;
 }
 
 export interface ReadyStateMachine<Installed> {
@@ -101,6 +108,7 @@ export class ReadyLoop<Installed> {
     if (tracing) trace('rd', lastNew, `c=${lastCommitted}`);
     const sendFirst = this.sendsBeforePersisting(rd);
     if (sendFirst) { this.transport.send(rd.messages); trace('sent', lastNew); }
+    else if (rd.messages.length > 0) this.transport.prepare?.(rd.messages);
 
     const { beforeFsync, afterFsync } = this.splitCommitted(rd);
     this.stateMachine.apply(beforeFsync);

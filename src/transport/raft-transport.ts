@@ -97,9 +97,18 @@ export class RaftTransport {
 
   /** Publishes one encoded batch to `to`. Never throws: a lost batch is something Raft recovers from. */
   send(to: string, payload: Uint8Array): void {
+    this.publish(to, this.frame(to, payload));
+  }
+
+  /** What goes on the wire for `payload` to `to`: with a cluster key, the payload framed with its MAC. */
+  frame(to: string, payload: Uint8Array): Uint8Array {
+    return this.auth ? this.auth.seal(this.opts.nodeId, to, payload) : payload;
+  }
+
+  /** Publishes a batch framed by frame(). Never throws, as send(). */
+  publish(to: string, frame: Uint8Array): void {
     try {
-      const data = this.auth ? this.auth.seal(this.opts.nodeId, to, payload) : payload;
-      this.nc.publish(raftSubject(this.opts.cluster, to), data);
+      this.nc.publish(raftSubject(this.opts.cluster, to), frame);
     } catch (err) {
       this.opts.logger.debug({ err, to }, 'raft transport: publish failed');
     }
