@@ -1,4 +1,6 @@
-// Writes this node proposed and is waiting to see applied, keyed by their (clientId, seq).
+// Writes this node proposed and is waiting to see applied, keyed by their (clientId, seq): a map of
+// clients, each a map of seqs (numbers hash for free; a "clientId/seq" string per write cost a
+// concatenation and a hash on wait and again on apply, on the path from commit to reply).
 // Keyed by request id rather than log index: a proposal may be lost with a deposed leader and
 // retried by the client under the same id; whichever copy commits first answers every waiter, and
 // the store's dedup table makes a second committed copy answer the same outcome.
@@ -10,34 +12,51 @@ import { TimeoutError } from '../codec/errors.js';
 import type { ApplyOutcome, RequestId } from '../codec/types.js';
 
 interface Waiter {
-  key: string;
+  clientId: string;
+  seq: number;
   deadline: number;
   timeoutMs: number;
   resolve: (o: ApplyOutcome) => void;
   reject: (e: Error) => void;
   done: boolean;
+  /** The next waiter of the same request id (a retry that arrived while the first still waits). */
+  next: Waiter | null;
 }
 
 export class PendingWrites {
-  private readonly waiting = new Map<string, Waiter[]>();
+  /** clientId -> seq -> the first waiter of that request id (the others chained through `next`). */
+  private readonly waiting = new Map<string, Map<number, Waiter>>();
+  private waitingIds = 0;
   /** Every unsettled waiter (and settled ones not yet passed), by deadline; queue[head] is the earliest. */
   private queue: Waiter[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
 
+  /** Request ids waiting. */
   get size(): number {
-    return this.waiting.size;
+    return this.waitingIds;
   }
 
   /** Resolves with the outcome once an entry carrying `id` is applied, or rejects after timeoutMs. */
   wait(id: RequestId, timeoutMs: number): Promise<ApplyOutcome> {
-    const key = keyOf(id);
     return new Promise<ApplyOutcome>((resolve, reject) => {
-      const waiter: Waiter = { key, deadline: performance.now() + timeoutMs, timeoutMs, resolve, reject, done: false };
-      const list = this.waiting.get(key);
-      if (list) list.push(waiter);
-      else this.waiting.set(key, [waiter]);
+      const { clientId, seq } = id;
+      const waiter: Waiter = { clientId, seq, deadline: performance.now() + timeoutMs, timeoutMs, resolve, reject, done: false, next: null };
+      let seqs = this.waiting.get(clientId);
+      if (seqs === undefined) {
+        seqs = new Map();
+        this.waiting.set(clientId, seqs);
+      }
+      const first = seqs.get(seq);
+      if (first === undefined) {
+        seqs.set(seq, waiter);
+        this.waitingIds++;
+      } else {
+        let last = first;
+        while (last.next !== null) last = last.next;
+        last.next = waiter;
+      }
       this.enqueue(waiter);
     });
   }
@@ -54,13 +73,14 @@ export class PendingWrites {
 
   /** Fails every waiter (the node is stopping). */
   failAll(err: Error): void {
-    const lists = [...this.waiting.values()];
+    const firsts = [...this.waiting.values()].flatMap((seqs) => [...seqs.values()]);
     this.waiting.clear();
+    this.waitingIds = 0;
     this.queue = [];
     this.head = 0;
     this.clearTimer();
-    for (const list of lists) {
-      for (const w of list) {
+    for (const first of firsts) {
+      for (let w: Waiter | null = first; w !== null; w = w.next) {
         w.done = true;
         w.reject(err);
       }
@@ -68,16 +88,16 @@ export class PendingWrites {
   }
 
   private settle(id: RequestId, how: (w: Waiter) => void): void {
-    const key = keyOf(id);
-    const list = this.waiting.get(key);
-    if (!list) return;
-    this.waiting.delete(key);
-    for (const w of list) {
+    const seqs = this.waiting.get(id.clientId);
+    const first = seqs?.get(id.seq);
+    if (first === undefined) return;
+    this.forget(seqs!, id.clientId, id.seq);
+    for (let w: Waiter | null = first; w !== null; w = w.next) {
       w.done = true;
       how(w);
     }
     // Nothing left to time out: no timer holds the process open for writes already answered.
-    if (this.waiting.size === 0) {
+    if (this.waitingIds === 0) {
       this.queue = [];
       this.head = 0;
       this.clearTimer();
@@ -144,21 +164,33 @@ export class PendingWrites {
       if (w.done) continue;
       w.done = true;
       this.remove(w);
-      w.reject(new TimeoutError(`write ${w.key} was not applied within ${w.timeoutMs} ms (leader change?); retry with the same request id`));
+      w.reject(new TimeoutError(`write ${w.clientId}/${w.seq} was not applied within ${w.timeoutMs} ms (leader change?); retry with the same request id`));
     }
     this.dropSettledHead();
     this.armTimer();
   }
 
+  /** Takes one timed-out waiter out of its request id's chain. */
   private remove(waiter: Waiter): void {
-    const list = this.waiting.get(waiter.key);
-    if (!list) return;
-    const i = list.indexOf(waiter);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.waiting.delete(waiter.key);
+    const seqs = this.waiting.get(waiter.clientId);
+    const first = seqs?.get(waiter.seq);
+    if (first === undefined) return;
+    if (first === waiter) {
+      if (waiter.next !== null) seqs!.set(waiter.seq, waiter.next);
+      else this.forget(seqs!, waiter.clientId, waiter.seq);
+      return;
+    }
+    for (let w = first; w.next !== null; w = w.next) {
+      if (w.next === waiter) {
+        w.next = waiter.next;
+        return;
+      }
+    }
   }
-}
 
-function keyOf(id: RequestId): string {
-  return `${id.clientId}/${id.seq}`;
+  private forget(seqs: Map<number, Waiter>, clientId: string, seq: number): void {
+    seqs.delete(seq);
+    this.waitingIds--;
+    if (seqs.size === 0) this.waiting.delete(clientId);
+  }
 }

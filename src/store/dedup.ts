@@ -44,6 +44,8 @@ interface ClientRecord {
 
 export class DedupTable {
   private readonly clients = new Map<string, ClientRecord>();
+  /** The client inserted last into `clients` (the most recently seen), or null when unknown. */
+  private newest: string | null = null;
   private heldBytes = 0;
 
   constructor(
@@ -62,6 +64,7 @@ export class DedupTable {
   }
 
   private forget(clientId: string, record: ClientRecord): void {
+    if (clientId === this.newest) this.newest = null;
     this.clients.delete(clientId);
     this.heldBytes -= record.bytes;
   }
@@ -90,14 +93,19 @@ export class DedupTable {
 
   /** Remembers the outcome of a request that `check` called new, applied at log `index`. */
   record(requestId: RequestId, index: number, outcome: ApplyOutcome): void {
-    let record = this.clients.get(requestId.clientId);
-    if (record) {
-      this.clients.delete(requestId.clientId);
-    } else {
+    const { clientId } = requestId;
+    let record = this.clients.get(clientId);
+    if (!record) {
       record = { lastSeenIndex: index, maxSeq: requestId.seq, outcomes: new Map(), bytes: 0 };
-      this.setBytes(record, CLIENT_OVERHEAD_BYTES + requestId.clientId.length);
+      this.setBytes(record, CLIENT_OVERHEAD_BYTES + clientId.length);
+      this.clients.set(clientId, record);
+    } else if (clientId !== this.newest) {
+      // Last-seen order: to the end. (A client writing many in a row is already there: a delete and
+      // insert per write would only churn the map.)
+      this.clients.delete(clientId);
+      this.clients.set(clientId, record);
     }
-    this.clients.set(requestId.clientId, record);
+    this.newest = clientId;
     record.lastSeenIndex = index;
     if (requestId.seq > record.maxSeq) this.slideWindow(record, requestId.seq);
     const summary = outcomeSummary(outcome);
@@ -108,6 +116,7 @@ export class DedupTable {
 
   /** Forgets the least recently seen clients (never the one just recorded) while over maxBytes. */
   private evictOverBytes(): void {
+    if (this.heldBytes <= this.maxBytes) return;
     for (const [clientId, record] of this.clients) {
       if (this.heldBytes <= this.maxBytes || this.clients.size <= 1) return;
       this.forget(clientId, record);
@@ -160,6 +169,7 @@ export class DedupTable {
       }
       const record: ClientRecord = { lastSeenIndex: c.lastSeenIndex, maxSeq: c.maxSeq, outcomes, bytes: 0 };
       table.clients.set(c.clientId, record);
+      table.newest = c.clientId;
       table.setBytes(record, bytes);
     }
     table.evictOverBytes();

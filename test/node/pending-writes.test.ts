@@ -59,4 +59,35 @@ test('failAll rejects every waiter at once (the node is stopping)', async () => 
   assert.is(pw.size, 0);
 });
 
+test('a waiter that times out leaves the other waiters of its request id waiting', async () => {
+  for (const shortFirst of [true, false]) {
+    const pw = new PendingWrites();
+    const early = settledIn(pw.wait(id(1), shortFirst ? 20 : 10_000));
+    const late = settledIn(pw.wait(id(1), shortFirst ? 10_000 : 20));
+    const third = settledIn(pw.wait(id(1), 10_000));
+    const [timedOut, waiting] = shortFirst ? [early, late] : [late, early];
+    const r = await timedOut;
+    assert.ok(!r.ok && r.e instanceof TimeoutError);
+    assert.is(pw.size, 1, 'the request id still has waiters');
+    pw.applied(id(1), outcome(3));
+    for (const w of [await waiting, await third]) assert.ok(w.ok && w.v.revision === 3);
+    assert.is(pw.size, 0);
+  }
+});
+
+test('request ids of different clients with the same seq are apart', async () => {
+  const pw = new PendingWrites();
+  const a = settledIn(pw.wait({ clientId: 'a', seq: 1 }, 10_000));
+  const b = settledIn(pw.wait({ clientId: 'b', seq: 1 }, 10_000));
+  assert.is(pw.size, 2);
+  pw.applied({ clientId: 'b', seq: 1 }, outcome(5));
+  const rb = await b;
+  assert.ok(rb.ok && rb.v.revision === 5);
+  assert.is(pw.size, 1);
+  pw.failAll(new Error('stopping'));
+  const ra = await a;
+  assert.ok(!ra.ok && ra.e.message === 'stopping');
+  assert.is(pw.size, 0);
+});
+
 test.run();

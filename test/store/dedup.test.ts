@@ -62,6 +62,30 @@ test('clients idle for dedupIdleEntries log indexes are forgotten', () => {
   assert.is(store.dedupClientCount, 2);
 });
 
+test('last-seen order holds for a client writing several times in a row, and after it was forgotten', () => {
+  const store = new KvStore({ dedupIdleEntries: 4 });
+  applyOne(store, put('a', '1'), 'a', 1); // index 1
+  applyOne(store, put('b', '1'), 'b', 1); // index 2
+  applyOne(store, put('b', '2'), 'b', 2); // index 3: 'b' already the most recent
+  applyOne(store, put('a', '2'), 'a', 2); // index 4: 'a' moves behind 'b'
+  applyOne(store, put('a', '3'), 'a', 3); // index 5
+  applyOne(store, put('a', '4'), 'a', 4); // index 6
+  applyOne(store, put('a', '5'), 'a', 5); // index 7: 'b' idle for 4 indexes, 'a' not
+  assert.is(store.dedupClientCount, 1, "'b' is forgotten, 'a' is not");
+  assert.is(applyOne(store, put('a', '4'), 'a', 4).revision, 6, "'a' still has its outcomes");
+  for (let i = 0; i < 4; i++) store.skip(store.appliedIndex + 1); // 'a' idle too
+  applyOne(store, put('c', '1'), 'c', 1);
+  assert.is(store.dedupClientCount, 1);
+  applyOne(store, put('a', '6'), 'a', 1); // 'a' forgotten: new again, and now the most recent
+  applyOne(store, put('c', '2'), 'c', 2);
+  assert.is(store.dedupClientCount, 2);
+  store.skip(store.appliedIndex + 1);
+  store.skip(store.appliedIndex + 1);
+  applyOne(store, put('c', '3'), 'c', 3); // 'a' idle for 4 indexes: forgotten; 'c' for 3: kept
+  assert.is(store.dedupClientCount, 1);
+  assert.is(applyOne(store, put('c', '2'), 'c', 2).revision, store.revision - 1, "'c' is remembered");
+});
+
 test('requests without a requestId are never deduplicated', () => {
   const store = new KvStore();
   applyOne(store, put('k', 'v'));
