@@ -9,7 +9,7 @@ test('critical-path traces sequential puts through the leader and a follower', a
   assert.is(r.code, 0, r.stderr);
   const steps = new Map<string, { ms: number; n: number }>();
   for (const line of r.stdout.split('\n')) {
-    const m = /^\s+(.+?)\s+([\d.]+)\s+\(n=(\d+)\)$/.exec(line);
+    const m = /^\s+(.+?)\s+(-?[\d.]+)\s+\(n=(\d+)\)$/.exec(line);
     if (m) steps.set(m[1]!, { ms: Number(m[2]), n: Number(m[3]) });
   }
   for (const name of ['client request -> leader receives it', 'appends: leader -> NATS -> follower', 'follower: log write (O_DSYNC)',

@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { connect } from '../src/client/index.js';
 import { startLocalCluster } from '../src/node/local-cluster.js';
+import { traceClockMs } from '../src/trace.js';
 
 const argv = yargs(hideBin(process.argv))
   .option('puts', { type: 'number', default: 2000, describe: 'sequential puts to trace' })
@@ -28,9 +29,9 @@ async function main(): Promise<void> {
     const value = 'x'.repeat(256);
     for (let i = 0; i < 100; i++) await client.put(`warm/${i}`, value);
     for (let i = 0; i < argv.puts; i++) {
-      const start = performance.timeOrigin + performance.now();
+      const start = traceClockMs();
       await client.put(`k/${i % 1000}`, value);
-      puts.push([start, performance.timeOrigin + performance.now()]);
+      puts.push([start, traceClockMs()]);
     }
   } finally {
     await client.close();
