@@ -1,10 +1,11 @@
 // The Prometheus metrics of one node (prom-client, one Registry per node). Most values are read from
 // the node when scraped (`collect`), so serving requests pays nothing for them; what must be counted
 // as it happens comes from NodeStats (plain increments) or, for request latency, from a histogram
-// child bound per operation once at start, looked up by the operation's name per request.
+// of our own (op-latency-histogram.ts) whose per-operation observer is looked up by name per request.
 // The names and their meaning are documented in docs/metrics.md.
 import type { NatsConnection } from 'nats';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OpLatencyHistogram, type LatencyObserver, type OpLatencyStats } from './op-latency-histogram.js';
 import type { ApiObserver } from '../transport/api-server.js';
 import { REQUEST_TYPES } from '../codec/request-types.js';
 import type { KeelNode } from './node.js';
@@ -18,7 +19,6 @@ const SNAPSHOT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
 /** The label requests on a subject that names no operation are counted under (bounded cardinality). */
 const UNKNOWN_OP = 'unknown';
 
-interface Observer { observe(value: number): void }
 interface Incrementer { inc(value?: number): void }
 
 export interface NodeMetricsSources {
@@ -31,13 +31,13 @@ export interface NodeMetricsSources {
 
 export class NodeMetrics implements ApiObserver {
   readonly registry = new Registry();
-  readonly requestDuration: Histogram<'op'>;
+  private readonly requestDuration: OpLatencyHistogram;
   private readonly requestErrors: Counter<'code'>;
   private readonly batches: Counter;
   private readonly batchedRequests: Counter;
-  private readonly durationByOp = new Map<string, Observer>();
+  private readonly durationByOp = new Map<string, LatencyObserver>();
   private readonly errorsByCode = new Map<string, Incrementer>();
-  private readonly unknownOp: Observer;
+  private readonly unknownOp: LatencyObserver;
 
   constructor(private readonly src: NodeMetricsSources) {
     const r = this.registry;
@@ -126,12 +126,11 @@ export class NodeMetrics implements ApiObserver {
     gauge(r, 'keel_pending_writes', 'Writes proposed here and waiting to be applied.', () => node.pending.size);
 
     // Client API
-    this.requestDuration = new Histogram({
-      name: 'keel_api_request_duration_seconds', help: 'From receiving a request to sending its answer, per operation.',
-      labelNames: ['op'], buckets: REQUEST_BUCKETS, registers: [r],
-    });
-    for (const op of Object.keys(REQUEST_TYPES)) this.durationByOp.set(op, this.requestDuration.labels({ op }));
-    this.unknownOp = this.requestDuration.labels({ op: UNKNOWN_OP });
+    this.requestDuration = new OpLatencyHistogram(
+      'keel_api_request_duration_seconds', 'From receiving a request to sending its answer, per operation.', REQUEST_BUCKETS, r,
+    );
+    for (const op of Object.keys(REQUEST_TYPES)) this.durationByOp.set(op, this.requestDuration.op(op));
+    this.unknownOp = this.requestDuration.op(UNKNOWN_OP);
     this.requestErrors = new Counter({
       name: 'keel_api_request_errors_total', help: 'Requests answered with an error, by error code (InvalidArgument counts malformed requests).',
       labelNames: ['code'], registers: [r],
@@ -151,7 +150,7 @@ export class NodeMetrics implements ApiObserver {
     })().catch(() => {}); // the iterator ends with the connection
   }
 
-  /** ApiObserver: one answered request. No allocation but prom-client's own per observation. */
+  /** ApiObserver: one answered request. No allocation. */
   served(type: string | null, seconds: number, errorCode: string | null): void {
     ((type !== null && this.durationByOp.get(type)) || this.unknownOp).observe(seconds);
     if (errorCode !== null) this.errorCounter(errorCode).inc();
@@ -183,20 +182,8 @@ export class NodeMetrics implements ApiObserver {
   }
 
   /** Per operation: requests answered, their summed seconds and cumulative bucket counts (for the status page). */
-  async requestStats(): Promise<Record<string, { count: number; sumSeconds: number; buckets: number[] }>> {
-    const out: Record<string, { count: number; sumSeconds: number; buckets: number[] }> = {};
-    const entry = (op: string) => (out[op] ??= { count: 0, sumSeconds: 0, buckets: REQUEST_BUCKETS.map(() => 0) });
-    for (const v of (await this.requestDuration.get()).values) {
-      const op = String(v.labels.op);
-      if (v.metricName?.endsWith('_count')) entry(op).count = v.value;
-      else if (v.metricName?.endsWith('_sum')) entry(op).sumSeconds = v.value;
-      else if (v.metricName?.endsWith('_bucket')) {
-        const i = REQUEST_BUCKETS.indexOf(Number((v.labels as Record<string, unknown>).le));
-        if (i >= 0) entry(op).buckets[i] = v.value;
-      }
-    }
-    for (const [op, s] of Object.entries(out)) if (s.count === 0) delete out[op];
-    return out;
+  async requestStats(): Promise<Record<string, OpLatencyStats>> {
+    return this.requestDuration.stats();
   }
 }
 
