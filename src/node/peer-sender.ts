@@ -40,7 +40,7 @@ export class PeerSender implements ReadyTransport {
   private heldTimer: NodeJS.Immediate | null = null;
   /** A follower's acks, framed by prepare() during the fsync they wait for; send() of the same array publishes them. */
   private prepared: { messages: Message[]; frames: Framed[] } | null = null;
-  private toPrepare: Message[] | null = null;
+  /** Frames the messages given to prepare() on the next turn; cleared by the send() that makes it moot. */
   private prepareTimer: NodeJS.Immediate | null = null;
 
   constructor(
@@ -58,17 +58,14 @@ export class PeerSender implements ReadyTransport {
   prepare(messages: Message[]): void {
     this.cancelPrepared();
     if (this.held.length > 0 || messages.some(isCommitNotice)) return;
-    this.toPrepare = messages;
     this.prepareTimer = setImmediate(() => {
       this.prepareTimer = null;
-      if (this.toPrepare === messages) this.prepared = { messages, frames: this.frameAll(messages) };
-      this.toPrepare = null;
+      this.prepared = { messages, frames: this.frameAll(messages) };
     });
   }
 
   private cancelPrepared(): void {
     this.prepared = null;
-    this.toPrepare = null;
     if (this.prepareTimer !== null) {
       clearImmediate(this.prepareTimer);
       this.prepareTimer = null;
