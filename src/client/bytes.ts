@@ -1,16 +1,15 @@
 // Keys and values as the user gives them (string = UTF-8, or bytes) and the key ranges of the API.
 import { InvalidArgumentError } from '../codec/errors.js';
-import { prefixEnd, TO_THE_END } from '../codec/keys.js';
+import { prefixEnd, TO_THE_END, utf8Bytes } from '../codec/keys.js';
 import type { Bytes } from '../codec/types.js';
 
 export type KeyLike = string | Uint8Array;
 export type ValueLike = string | Uint8Array;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function toBytes(v: KeyLike | ValueLike): Bytes {
-  if (typeof v === 'string') return encoder.encode(v);
+  if (typeof v === 'string') return utf8Bytes(v);
   if (v instanceof Uint8Array) return v;
   throw new InvalidArgumentError(`expected a string or Uint8Array, got ${typeof v}`);
 }

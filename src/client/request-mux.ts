@@ -13,24 +13,23 @@ import { MAX_BATCH_ITEMS, batchOverhead, decodeBatch, encodeBatch, isBatch } fro
 import { batchSubject } from '../transport/subjects.js';
 
 interface Pending {
+  token: string;
   subject: string;
   data: Uint8Array;
+  /** It may travel in one message with other requests to the same subject. */
+  batchable: boolean;
   /** Where it was published (`<subject>.batch` when it went in a batch): a refused publish names it. */
   publishedTo: string;
   deadline: number;
+  /** Answered, failed or timed out: no longer in `pending`, and nothing more happens to it. */
+  done: boolean;
   resolve: (data: Uint8Array) => void;
   reject: (err: unknown) => void;
 }
 
-/** A request waiting for the next publishOutgoing (its subject and bytes are in `pending`). */
-interface Outgoing {
-  token: string;
-  batchable: boolean;
-}
-
-/** A batch sent and not yet answered: its requests' tokens, in order. */
+/** A batch sent and not yet answered: its requests, in order. */
 interface SentBatch {
-  tokens: string[];
+  requests: Pending[];
   /** The latest deadline of its requests; after it, nobody waits for the reply. */
   deadline: number;
 }
@@ -49,7 +48,8 @@ export class RequestMux {
   private prefix = '';
   private sub: Subscription | null = null;
   private seq = 0;
-  private outgoing: Outgoing[] = [];
+  /** Requests made since the last publishOutgoing, in order. */
+  private outgoing: Pending[] = [];
   private readonly batches = new Map<string, SentBatch>();
   private readonly batching: boolean;
   private batchCount = 0;
@@ -88,8 +88,11 @@ export class RequestMux {
       }
       const token = (this.seq++).toString(36);
       const deadline = Date.now() + timeoutMs;
-      this.pending.set(token, { subject, data, publishedTo: subject, deadline, resolve, reject });
-      this.outgoing.push({ token, batchable: batchable && this.batching });
+      const p: Pending = {
+        token, subject, data, batchable: batchable && this.batching, publishedTo: subject, deadline, done: false, resolve, reject,
+      };
+      this.pending.set(token, p);
+      this.outgoing.push(p);
       if (this.outgoing.length === 1) setImmediate(() => this.publishOutgoing());
       if (deadline < this.timerAt) this.armTimer(deadline);
     });
@@ -103,68 +106,84 @@ export class RequestMux {
   private publishOutgoing(): void {
     const sending = this.outgoing;
     this.outgoing = [];
-    const bySubject = new Map<string, string[]>();
-    for (const { token, batchable } of sending) {
-      const p = this.pending.get(token);
-      if (!p) continue; // failed meanwhile (closed, timed out)
-      if (!batchable) {
-        this.publishAlone(token);
+    // Mostly one subject (a client's puts all go to the leader): grouped without a Map then.
+    let firstSubject: string | null = null;
+    const first: Pending[] = [];
+    let others: Map<string, Pending[]> | null = null;
+    for (const p of sending) {
+      if (p.done) continue; // failed meanwhile (closed, timed out)
+      if (!p.batchable) {
+        this.publishAlone(p);
         continue;
       }
-      const group = bySubject.get(p.subject);
-      if (group) group.push(token);
-      else bySubject.set(p.subject, [token]);
-    }
-    for (const [subject, tokens] of bySubject) {
-      for (const chunk of this.chunks(tokens)) {
-        if (chunk.length === 1) this.publishAlone(chunk[0]!);
-        else this.publishBatch(subject, chunk);
+      if (firstSubject === null || p.subject === firstSubject) {
+        firstSubject = p.subject;
+        first.push(p);
+        continue;
       }
+      others ??= new Map();
+      const group = others.get(p.subject);
+      if (group) group.push(p);
+      else others.set(p.subject, [p]);
+    }
+    if (firstSubject !== null) this.publishGroup(firstSubject, first);
+    if (others) for (const [subject, group] of others) this.publishGroup(subject, group);
+  }
+
+  private publishGroup(subject: string, requests: Pending[]): void {
+    for (const chunk of this.chunks(requests)) {
+      if (chunk.length === 1) this.publishAlone(chunk[0]!);
+      else this.publishBatch(subject, chunk);
     }
   }
 
   /** Splits requests into batches of at most MAX_BATCH_ITEMS that fit the server's max_payload. */
-  private chunks(tokens: string[]): string[][] {
+  private chunks(requests: Pending[]): Pending[][] {
     const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - BATCH_HEADROOM_BYTES;
-    const out: string[][] = [];
-    let chunk: string[] = [];
+    const out: Pending[][] = [];
+    let chunk: Pending[] = [];
     let bytes = 0;
-    for (const token of tokens) {
-      const size = this.pending.get(token)!.data.length;
+    for (const p of requests) {
+      const size = p.data.length;
       if (chunk.length > 0 && (chunk.length === MAX_BATCH_ITEMS || bytes + size + batchOverhead(chunk.length + 1) > limit)) {
         out.push(chunk);
         chunk = [];
         bytes = 0;
       }
-      chunk.push(token);
+      chunk.push(p);
       bytes += size;
     }
     if (chunk.length > 0) out.push(chunk);
     return out;
   }
 
-  private publishAlone(token: string): void {
-    const p = this.pending.get(token)!;
+  private publishAlone(p: Pending): void {
     p.publishedTo = p.subject;
     try {
-      this.nc.publish(p.subject, p.data, { reply: this.prefix + token });
+      this.nc.publish(p.subject, p.data, { reply: this.prefix + p.token });
     } catch (err) {
-      this.failTokens([token], err);
+      this.fail(p, err);
     }
   }
 
-  private publishBatch(subject: string, tokens: string[]): void {
+  private publishBatch(subject: string, requests: Pending[]): void {
     const token = `B${(this.seq++).toString(36)}`;
     const to = batchSubject(subject);
-    const requests = tokens.map((t) => this.pending.get(t)!);
-    for (const p of requests) p.publishedTo = to;
-    this.batches.set(token, { tokens, deadline: Math.max(...requests.map((p) => p.deadline)) });
+    const items: Uint8Array[] = new Array(requests.length);
+    let deadline = 0;
+    for (let i = 0; i < requests.length; i++) {
+      const p = requests[i]!;
+      p.publishedTo = to;
+      items[i] = p.data;
+      if (p.deadline > deadline) deadline = p.deadline;
+    }
+    this.batches.set(token, { requests, deadline });
     this.batchCount++;
     try {
-      this.nc.publish(to, encodeBatch(requests.map((p) => p.data)), { reply: this.prefix + token });
+      this.nc.publish(to, encodeBatch(items), { reply: this.prefix + token });
     } catch (err) {
       this.batches.delete(token);
-      this.failTokens(tokens, err);
+      for (const p of requests) this.fail(p, err);
     }
   }
 
@@ -205,9 +224,11 @@ export class RequestMux {
       this.onBatchReply(token, msg.data, noResponders);
       return;
     }
-    // A token no longer pending is late (timed out) or not ours: settle and failTokens skip it.
-    if (noResponders) this.failTokens([token], NatsError.errorForCode(ErrorCode.NoResponders));
-    else this.settle(token, msg.data);
+    // A token no longer pending is late (timed out) or not ours: nothing waits for it.
+    const p = this.pending.get(token);
+    if (!p) return;
+    if (noResponders) this.fail(p, NatsError.errorForCode(ErrorCode.NoResponders));
+    else this.settle(p, msg.data);
   }
 
   /**
@@ -219,42 +240,48 @@ export class RequestMux {
     const batch = this.batches.get(token);
     if (!batch) return;
     this.batches.delete(token);
+    const { requests } = batch;
     if (noResponders) {
-      this.failTokens(batch.tokens, NatsError.errorForCode(ErrorCode.NoResponders));
+      const err = NatsError.errorForCode(ErrorCode.NoResponders);
+      for (const p of requests) this.fail(p, err);
       return;
     }
     if (!isBatch(data)) {
-      for (const t of batch.tokens) this.settle(t, data);
+      for (const p of requests) this.settle(p, data);
       return;
     }
     let answers: Uint8Array[];
     try {
-      answers = decodeBatch(data, batch.tokens.length);
-      if (answers.length !== batch.tokens.length) throw new Error(`${answers.length} answers to ${batch.tokens.length} requests`);
+      answers = decodeBatch(data, requests.length);
+      if (answers.length !== requests.length) throw new Error(`${answers.length} answers to ${requests.length} requests`);
     } catch (err) {
-      this.failTokens(batch.tokens, new Error(`malformed batch reply: ${(err as Error).message}`));
+      const malformed = new Error(`malformed batch reply: ${(err as Error).message}`);
+      for (const p of requests) this.fail(p, malformed);
       return;
     }
-    batch.tokens.forEach((t, i) => {
-      if (answers[i]!.length > 0) this.settle(t, answers[i]!);
-      else if (this.pending.has(t)) this.publishAlone(t);
-    });
+    for (let i = 0; i < requests.length; i++) {
+      const p = requests[i]!;
+      if (answers[i]!.length > 0) this.settle(p, answers[i]!);
+      else if (!p.done) this.publishAlone(p);
+    }
   }
 
-  private settle(token: string, data: Uint8Array): void {
-    const p = this.pending.get(token);
-    if (!p) return;
-    this.pending.delete(token);
+  /** Answers `p` unless something already did (or failed it). */
+  private settle(p: Pending, data: Uint8Array): void {
+    if (p.done) return;
+    this.finish(p);
     p.resolve(data);
   }
 
-  private failTokens(tokens: readonly string[], err: unknown): void {
-    for (const t of tokens) {
-      const p = this.pending.get(t);
-      if (!p) continue;
-      this.pending.delete(t);
-      p.reject(err);
-    }
+  private fail(p: Pending, err: unknown): void {
+    if (p.done) return;
+    this.finish(p);
+    p.reject(err);
+  }
+
+  private finish(p: Pending): void {
+    p.done = true;
+    this.pending.delete(p.token);
   }
 
   /** The inbox subscription was refused (permissions): fail what waits; the next request subscribes again. */
@@ -269,10 +296,9 @@ export class RequestMux {
       if (this.closed) return;
       const ctx = (s as { permissionContext?: { operation: string; subject: string } }).permissionContext;
       if (s.type !== Events.Error || ctx?.operation !== 'publish') continue;
-      for (const [token, p] of this.pending) {
+      for (const p of [...this.pending.values()]) {
         if (p.publishedTo !== ctx.subject) continue;
-        this.pending.delete(token);
-        p.reject(NatsError.errorForCode(ErrorCode.PermissionsViolation, new Error(`Permissions Violation for Publish to "${ctx.subject}"`)));
+        this.fail(p, NatsError.errorForCode(ErrorCode.PermissionsViolation, new Error(`Permissions Violation for Publish to "${ctx.subject}"`)));
       }
     }
   }
@@ -291,10 +317,9 @@ export class RequestMux {
     this.timerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
-    for (const [token, p] of this.pending) {
+    for (const p of [...this.pending.values()]) {
       if (p.deadline <= now) {
-        this.pending.delete(token);
-        p.reject(NatsError.errorForCode(ErrorCode.Timeout));
+        this.fail(p, NatsError.errorForCode(ErrorCode.Timeout));
       } else if (p.deadline < next) {
         next = p.deadline;
       }
@@ -308,8 +333,6 @@ export class RequestMux {
   }
 
   private failAll(err: unknown): void {
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) p.reject(err);
+    for (const p of [...this.pending.values()]) this.fail(p, err);
   }
 }

@@ -11,6 +11,12 @@ test('toBytes encodes strings as UTF-8 and passes bytes through untouched', () =
   assert.is(toBytes('').length, 0);
 });
 
+test('toBytes gives what TextEncoder gives for short and long, ASCII and other strings', () => {
+  const encoder = new TextEncoder();
+  const cases = ['k.1', 'a'.repeat(64), 'a'.repeat(65), '\x7f', '\x80', 'ключ', 'k.🦀', 'x'.repeat(63) + 'é', '\u0000a'];
+  for (const s of cases) assert.equal([...toBytes(s)], [...encoder.encode(s)], JSON.stringify(s));
+});
+
 test('prefixEnd increments the last byte below 0xff (etcd semantics)', () => {
   assert.equal([...prefixEnd(toBytes('/keel/brokers/'))], [...toBytes('/keel/brokers0')]);
   assert.equal([...prefixEnd(bytes(0x61, 0xff))], [0x62]);
