@@ -106,28 +106,18 @@ export class RequestMux {
   private publishOutgoing(): void {
     const sending = this.outgoing;
     this.outgoing = [];
-    // Mostly one subject (a client's puts all go to the leader): grouped without a Map then.
-    let firstSubject: string | null = null;
-    const first: Pending[] = [];
-    let others: Map<string, Pending[]> | null = null;
+    const bySubject = new Map<string, Pending[]>();
     for (const p of sending) {
       if (p.done) continue; // failed meanwhile (closed, timed out)
       if (!p.batchable) {
         this.publishAlone(p);
         continue;
       }
-      if (firstSubject === null || p.subject === firstSubject) {
-        firstSubject = p.subject;
-        first.push(p);
-        continue;
-      }
-      others ??= new Map();
-      const group = others.get(p.subject);
+      const group = bySubject.get(p.subject);
       if (group) group.push(p);
-      else others.set(p.subject, [p]);
+      else bySubject.set(p.subject, [p]);
     }
-    if (firstSubject !== null) this.publishGroup(firstSubject, first);
-    if (others) for (const [subject, group] of others) this.publishGroup(subject, group);
+    for (const [subject, group] of bySubject) this.publishGroup(subject, group);
   }
 
   private publishGroup(subject: string, requests: Pending[]): void {
@@ -279,6 +269,7 @@ export class RequestMux {
     p.reject(err);
   }
 
+  /** Takes `p` out of `pending` (safe inside a loop over `pending`: a Map's iterator moves past deleted entries). */
   private finish(p: Pending): void {
     p.done = true;
     this.pending.delete(p.token);
@@ -296,7 +287,7 @@ export class RequestMux {
       if (this.closed) return;
       const ctx = (s as { permissionContext?: { operation: string; subject: string } }).permissionContext;
       if (s.type !== Events.Error || ctx?.operation !== 'publish') continue;
-      for (const p of [...this.pending.values()]) {
+      for (const p of this.pending.values()) {
         if (p.publishedTo !== ctx.subject) continue;
         this.fail(p, NatsError.errorForCode(ErrorCode.PermissionsViolation, new Error(`Permissions Violation for Publish to "${ctx.subject}"`)));
       }
@@ -317,7 +308,7 @@ export class RequestMux {
     this.timerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
-    for (const p of [...this.pending.values()]) {
+    for (const p of this.pending.values()) {
       if (p.deadline <= now) {
         this.fail(p, NatsError.errorForCode(ErrorCode.Timeout));
       } else if (p.deadline < next) {
@@ -333,6 +324,6 @@ export class RequestMux {
   }
 
   private failAll(err: unknown): void {
-    for (const p of [...this.pending.values()]) this.fail(p, err);
+    for (const p of this.pending.values()) this.fail(p, err);
   }
 }
